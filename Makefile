@@ -1,0 +1,64 @@
+# ALK Companion: `make run` to talk to it, `make test` to test it.
+# Every target sets up what it needs first; a second run skips what is done.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIPELINE := build/spacy-alk/meta.json
+UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.lock)
+
+# Rasa 3.6 needs Python 3.10: take the first of these that is 3.10.
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,python3.10 $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10),\
+  $(if $(shell $(p) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && echo ok),$(p))))
+endif
+
+# Keep terminals readable and conversations private.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore
+
+.PHONY: setup pipeline train run chat test lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock
+	@test -n "$(PYTHON)" || { echo "Python 3.10 is required and was not found: see README.md, 'Requirements'."; exit 1; }
+	@echo "==> Installing the pinned dependencies into $(VENV) with $(PYTHON) (first time: 1-3 minutes, 2.7 GB)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	@touch $@
+
+pipeline: $(PIPELINE)
+
+$(PIPELINE): $(STAMP) data/nlu/vocabulary.yml bot/nlp/pipeline.py
+	@echo "==> Building the spaCy pipeline from data/nlu/vocabulary.yml"
+	@$(BIN)/python -m bot.nlp.pipeline
+
+# Rasa's fingerprinting retrains only what changed in config, domain or data.
+train: pipeline
+	@echo "==> Training (skipped when nothing changed)"
+	@$(BIN)/python -m bot.cli train --domain domain --data data --config config.yml --out models
+
+run: train
+	@$(BIN)/python -m bot.serve
+
+chat: train
+	@mkdir -p logs
+	@$(BIN)/python -m rasa_sdk --actions actions --port 5055 > logs/actions.log 2>&1 & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(BIN)/python -m bot.cli shell --endpoints endpoints.yml
+
+test: pipeline
+	@$(BIN)/pytest
+
+# After editing requirements.in: resolve again and pin the whole set.
+lock: $(STAMP)
+	@$(BIN)/uv pip compile --python-version 3.10 --python-platform x86_64-manylinux_2_28 \
+	  requirements.in -o requirements.lock
+
+clean:
+	rm -rf build models results logs .pytest_cache

@@ -1,0 +1,1 @@
+"""Rasa input channels as ALK Companion runs them."""

@@ -1,0 +1,43 @@
+"""Guarantees that every message a person sends gets a reply.
+
+Rasa logs a failed custom action (say, the action server is down) and carries
+on without a word to the person, who is left waiting. Channels wrap Rasa's
+message handler with `never_silent` so that silence becomes a clear message.
+"""
+
+from typing import Any, Awaitable, Callable, Dict, Text
+
+from rasa.core.channels.channel import UserMessage
+
+UNAVAILABLE_REPLY = (
+    "Sorry, I can't answer right now because part of me isn't working. "
+    "Please try again in a few minutes. If you feel unwell or it is urgent, "
+    "contact your care team or call your local emergency number."
+)
+
+MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def never_silent(on_new_message: MessageHandler) -> MessageHandler:
+    """Wraps a channel's handler to send UNAVAILABLE_REPLY if nothing was sent."""
+
+    async def handle(message: UserMessage) -> None:
+        channel = message.output_channel
+        send_response = channel.send_response
+        replies = 0
+
+        # Every bot message goes out through send_response, so counting the
+        # calls tells whether the person heard anything back.
+        async def counted_send_response(recipient_id: Text, reply: Dict) -> None:
+            nonlocal replies
+            replies += 1
+            await send_response(recipient_id, reply)
+
+        channel.send_response = counted_send_response
+        try:
+            await on_new_message(message)
+        finally:
+            if not replies:
+                await send_response(message.sender_id, {"text": UNAVAILABLE_REPLY})
+
+    return handle

@@ -1,0 +1,82 @@
+"""Shared fixtures: a trained model and the real servers, started once."""
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Callable, List
+
+import pytest
+import requests
+
+from bot import serve
+from bot.cli import hide_deprecation_warnings
+
+PROJECT_ROOT = serve.PROJECT_ROOT
+
+# pytest's own warning capture is off (pyproject.toml): Rasa's dependencies
+# re-enable deprecation warnings at import and would bury the results.
+hide_deprecation_warnings()
+
+
+def run_rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Runs Rasa's command line (quietly) in the project, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **serve.QUIET_ENV},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """Trains like `make train` does: a no-op when nothing changed."""
+    result = run_rasa(
+        "train", "--domain", "domain", "--data", "data",
+        "--config", "config.yml", "--out", "models",
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return serve.latest_model()
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory):
+    stack = serve.start(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        log_dir=tmp_path_factory.mktemp("server-logs"),
+        model=trained_model,
+    )
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture()
+def webhook(servers: serve.Stack) -> str:
+    return f"{servers.rasa.url}/webhooks/rest/webhook"
+
+
+@pytest.fixture()
+def say(webhook: str) -> Callable[[str], List[dict]]:
+    """Sends messages as one new person; returns the assistant's replies."""
+    sender = f"test-{uuid.uuid4()}"
+
+    def send(message: str) -> List[dict]:
+        response = requests.post(
+            webhook, json={"sender": sender, "message": message}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return send

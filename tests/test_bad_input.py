@@ -1,0 +1,73 @@
+"""Bad input and failures get a clear answer, and the server keeps serving."""
+
+import pytest
+import requests
+
+from bot import serve
+from bot.channels.replies import UNAVAILABLE_REPLY
+from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.knowledge import load_knowledge
+
+
+def assert_still_serving(say):
+    greeting, menu = say("hello")
+    assert menu["text"] == load_knowledge().menu_prompt
+
+
+def test_an_empty_message_is_answered_with_a_rephrase_and_the_topics(say):
+    for message in ("", "   \n "):
+        rephrase, menu = say(message)
+        assert "say it another way" in rephrase["text"]
+        assert menu["buttons"]
+    assert_still_serving(say)
+
+
+def test_a_10000_character_message_is_answered(say):
+    story = "Since last week my ankles are swollen and I feel tired all day. "
+    message = (story * 200)[:10_000]
+    assert len(message) == 10_000
+    replies = say(message)
+    assert replies and all(reply.get("text") for reply in replies)
+    assert_still_serving(say)
+
+
+def test_odd_unicode_is_answered(say):
+    replies = say("é😀\u200b\u202e ٢ 🤷‍♀️ diarrhœa?")
+    assert replies and replies[0]["text"]
+    assert_still_serving(say)
+
+
+@pytest.mark.parametrize(
+    "body, status, complaint",
+    [
+        ('{"sender": "a", "message": ', 400, "not valid JSON"),
+        ("[1, 2]", 400, "must be a JSON object"),
+        ('{"message": "hi"}', 400, '"sender" is missing'),
+        ('{"sender": "  ", "message": "hi"}', 400, '"sender" is missing'),
+        ('{"sender": "a", "message": 42}', 400, '"message" must be text'),
+        ('{"sender": "a"}', 400, '"message" must be text'),
+        ('{"sender": "a", "message": "%s"}' % ("x" * (MAX_MESSAGE_CHARS + 1)), 413, "limit"),
+    ],
+)
+def test_a_malformed_request_gets_an_http_error_saying_what_is_wrong(
+    webhook, say, body, status, complaint
+):
+    response = requests.post(webhook, data=body, timeout=30)
+    assert response.status_code == status
+    assert complaint in response.json()["error"]
+    assert_still_serving(say)
+
+
+def test_a_stopped_action_server_gets_an_apology_not_silence(servers, say):
+    servers.actions.stop()
+    try:
+        replies = say("what are the side effects of crizotinib?")
+        assert [reply["text"] for reply in replies] == [UNAVAILABLE_REPLY]
+        # Answers that need no action still work.
+        assert "Take care" in say("goodbye")[0]["text"]
+    finally:
+        port = int(servers.actions.url.rsplit(":", 1)[1])
+        servers.actions = serve.start_action_server(port, servers.actions.log_path.parent)
+        servers.actions.wait_until_ready("/health", timeout=120)
+    side_effects = load_knowledge().card("common_side_effects").patient
+    assert [r["text"] for r in say("what are the side effects?")] == [side_effects]
