@@ -6,11 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIPELINE := build/spacy-alk/meta.json
+MODEL_STAMP := models/.trained
+TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml')
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.lock)
 
 # Rasa 3.6 needs Python 3.10: take the first of these that is 3.10.
 ifndef PYTHON
-PYTHON := $(firstword $(foreach p,python3.10 $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10),\
+PYTHON := $(firstword $(foreach p,python3.10 $(wildcard $(PYENV_ROOT)/versions/3.10*/bin/python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10),\
   $(if $(shell $(p) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && echo ok),$(p))))
 endif
 
@@ -38,10 +40,14 @@ $(PIPELINE): $(STAMP) data/nlu/vocabulary.yml bot/nlp/pipeline.py
 	@echo "==> Building the spaCy pipeline from data/nlu/vocabulary.yml"
 	@$(BIN)/python -m bot.nlp.pipeline
 
-# Rasa's fingerprinting retrains only what changed in config, domain or data.
-train: pipeline
-	@echo "==> Training (skipped when nothing changed)"
+# Make skips training when no input is newer than the last model; when one
+# is, Rasa's fingerprinting retrains only the components it affects.
+train: $(MODEL_STAMP)
+
+$(MODEL_STAMP): $(PIPELINE) $(TRAINING_INPUTS)
+	@echo "==> Training the model (Rasa reuses every part whose inputs did not change)"
 	@$(BIN)/python -m bot.cli train --domain domain --data data --config config.yml --out models
+	@touch $@
 
 run: train
 	@$(BIN)/python -m bot.serve

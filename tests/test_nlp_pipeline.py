@@ -63,3 +63,10 @@ def test_a_synonym_without_a_lookup_entry_is_refused(tmp_path):
     )
     with pytest.raises(ValueError, match="unicorn"):
         load_vocabulary(vocabulary)
+
+
+def test_every_canonical_value_has_a_synonym_block():
+    # Rasa maps other capitalisations to a value only when it has a block.
+    for label, terms in load_vocabulary().items():
+        for canonical, spellings in terms.items():
+            assert len(spellings) > 1, f"{label} {canonical!r} has no synonym block"
