@@ -7,6 +7,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import Card, Knowledge, load_knowledge
 
+# Read when the action server starts: a broken content file stops it with the
+# reason, instead of failing in the middle of someone's conversation.
+KNOWLEDGE = load_knowledge()
+
 
 def card_button(card: Card, knowledge: Knowledge) -> Dict[Text, Text]:
     """A button that asks for the card by its topic's intent, naming the card."""
@@ -32,12 +36,11 @@ class ActionShowMenu(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        knowledge = load_knowledge()
         buttons = [
             {"title": topic.title, "payload": f"/{topic.intent}"}
-            for topic in knowledge.topics
+            for topic in KNOWLEDGE.topics
         ]
-        dispatcher.utter_message(text=knowledge.menu_prompt, buttons=buttons)
+        dispatcher.utter_message(text=KNOWLEDGE.menu_prompt, buttons=buttons)
         return []
 
 
@@ -50,11 +53,10 @@ class ActionAnswerQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        knowledge = load_knowledge()
-        card = requested_card(tracker, knowledge)
+        card = requested_card(tracker, KNOWLEDGE)
         if card is None:
-            dispatcher.utter_message(text=knowledge.not_covered)
+            dispatcher.utter_message(text=KNOWLEDGE.not_covered)
             return []
-        buttons = [card_button(knowledge.cards[i], knowledge) for i in card.follow_ups]
+        buttons = [card_button(KNOWLEDGE.cards[i], KNOWLEDGE) for i in card.follow_ups]
         dispatcher.utter_message(text=card.patient, buttons=buttons)
         return []
