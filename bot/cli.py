@@ -1,16 +1,28 @@
-"""Rasa's command line with library noise kept out of the terminal.
+"""Rasa's command line, private and with library noise kept out of the terminal.
 
-`python -m bot.cli train ...` is `rasa train ...`. Rasa's dependencies emit
-dozens of deprecation warnings at import, and one of them (aiogram) turns
-such warnings back on, so filters alone cannot hide them: they are dropped at
-display instead. Rasa's own warnings and all logs still show.
+`python -m bot.cli train ...` is `rasa train ...`, with telemetry off and
+TensorFlow's start-up chatter silenced (unless the environment says
+otherwise). Rasa's dependencies also emit dozens of deprecation warnings at
+import, and one of them (aiogram) turns such warnings back on, so filters
+alone cannot hide them: they are dropped at display instead. Rasa's own
+warnings and all logs still show.
 """
 
+import os
 import sys
 import warnings
 
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
 
-def hide_deprecation_warnings() -> None:
+
+def quiet_rasa() -> None:
+    """Applies QUIET_ENV's defaults and hides deprecation warnings."""
+    for name, value in QUIET_ENV.items():
+        os.environ.setdefault(name, value)
     show_warning = warnings.showwarning
 
     def show_unless_deprecation(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -21,7 +33,7 @@ def hide_deprecation_warnings() -> None:
 
 
 def main() -> None:
-    hide_deprecation_warnings()
+    quiet_rasa()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

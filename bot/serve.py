@@ -6,7 +6,6 @@ terminal shows only what a person needs: where to talk to the assistant.
 """
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -21,14 +20,6 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = PROJECT_ROOT / "models"
 LOG_DIR = PROJECT_ROOT / "logs"
-
-# Quiet, private defaults for every server process this module starts.
-QUIET_ENV = {
-    "RASA_TELEMETRY_ENABLED": "false",
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    "PYTHONWARNINGS": "ignore",
-}
 
 
 class ServerError(RuntimeError):
@@ -83,7 +74,7 @@ def latest_model(models_dir: Path = MODELS_DIR) -> Path:
 
 
 def write_endpoints(actions_url: str, log_dir: Path) -> Path:
-    """endpoints.yml with the action endpoint pointing at the chosen port."""
+    """endpoints.yml with the action endpoint at the chosen port, beside the logs."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"]["url"] = f"{actions_url}/webhook"
     path = log_dir / "endpoints.yml"
@@ -96,7 +87,6 @@ def _launch(name: str, args: List[str], url: str, log_path: Path) -> Server:
     process = subprocess.Popen(
         [sys.executable, "-m", *args],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **QUIET_ENV},
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,

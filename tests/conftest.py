@@ -1,6 +1,5 @@
 """Shared fixtures: a trained model and the real servers, started once."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -12,13 +11,14 @@ import pytest
 import requests
 
 from bot import serve
-from bot.cli import hide_deprecation_warnings
+from bot.cli import quiet_rasa
 
 PROJECT_ROOT = serve.PROJECT_ROOT
 
-# pytest's own warning capture is off (pyproject.toml): Rasa's dependencies
-# re-enable deprecation warnings at import and would bury the results.
-hide_deprecation_warnings()
+# Telemetry off for Rasa loaded in this process too. pytest's own warning
+# capture is off (pyproject.toml): Rasa's dependencies re-enable deprecation
+# warnings at import and would bury the results.
+quiet_rasa()
 
 
 def run_rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -26,7 +26,6 @@ def run_rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **serve.QUIET_ENV},
         capture_output=True,
         text=True,
         timeout=timeout,
