@@ -1,34 +1,63 @@
-"""Actions that answer from the knowledge base in content/cards.yml."""
+"""Actions that answer from the knowledge in content/.
 
-from typing import Any, Dict, List, Optional, Text
+They translate between Rasa and `bot.knowledge.answers`: the tracker becomes
+a Question, the Answer becomes a message with follow-up buttons, and what a
+follow-up needs ("why?", "how often is it severe?") is kept in slots.
+"""
+
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import Card, Knowledge, load_knowledge
+from bot.knowledge.answers import NURSE, PATIENT, Question, answer
 
 # Read when the action server starts: a broken content file stops it with the
 # reason, instead of failing in the middle of someone's conversation.
 KNOWLEDGE = load_knowledge()
 
+VIEW_INTENTS = {NURSE: "switch_to_nurse_view", PATIENT: "switch_to_patient_view"}
+
 
 def card_button(card: Card, knowledge: Knowledge) -> Dict[Text, Text]:
     """A button that asks for the card by its topic's intent, naming the card."""
-    intent = knowledge.topic(card.topic).intent
+    intent = knowledge.topic(card.topic).intents[0]
     return {"title": card.question, "payload": f'/{intent}{{"card":"{card.id}"}}'}
 
 
-def requested_card(tracker: Tracker, knowledge: Knowledge) -> Optional[Card]:
-    """The card a follow-up button names, else the one for the asked topic."""
-    card_id = next(tracker.get_latest_entity_values("card"), None)
-    if card_id:
-        return knowledge.card(card_id)
-    topic = knowledge.topic_for_intent(tracker.get_intent_of_latest_message())
-    return knowledge.card(topic.card) if topic else None
+def tell_provenance_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
+    """Says where the answers come from, before the first menu or answer."""
+    if tracker.get_slot("provenance_told"):
+        return []
+    dispatcher.utter_message(text=KNOWLEDGE.messages["provenance"])
+    return [SlotSet("provenance_told", True)]
+
+
+def audience(tracker: Tracker) -> Text:
+    return NURSE if tracker.get_slot("audience") == NURSE else PATIENT
+
+
+def question_from(tracker: Tracker) -> Question:
+    entities: Dict[Text, List[Text]] = {}
+    for entity in tracker.latest_message.get("entities", []):
+        entities.setdefault(entity["entity"], []).append(str(entity["value"]))
+    card_ids = entities.pop("card", [])
+    return Question(
+        intent=tracker.get_intent_of_latest_message(),
+        text=tracker.latest_message.get("text") or "",
+        entities=entities,
+        audience=audience(tracker),
+        card_id=card_ids[0] if card_ids else None,
+        last_side_effect=tracker.get_slot("side_effect"),
+        last_mutation=tracker.get_slot("mutation"),
+        reason_card=tracker.get_slot("reason_card"),
+    )
 
 
 class ActionShowMenu(Action):
-    """Offers the topics as buttons, in the order the content file lists them."""
+    """Offers the topics as buttons, and the other view (patient or nurse)."""
 
     def name(self) -> Text:
         return "action_show_menu"
@@ -36,16 +65,24 @@ class ActionShowMenu(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        events = tell_provenance_once(dispatcher, tracker)
         buttons = [
-            {"title": topic.title, "payload": f"/{topic.intent}"}
+            {"title": topic.title, "payload": f"/{topic.intents[0]}"}
             for topic in KNOWLEDGE.topics
         ]
-        dispatcher.utter_message(text=KNOWLEDGE.menu_prompt, buttons=buttons)
-        return []
+        other_view = PATIENT if audience(tracker) == NURSE else NURSE
+        buttons.append(
+            {
+                "title": KNOWLEDGE.messages["view_buttons"][other_view],
+                "payload": f"/{VIEW_INTENTS[other_view]}",
+            }
+        )
+        dispatcher.utter_message(text=KNOWLEDGE.messages["menu"], buttons=buttons)
+        return events
 
 
 class ActionAnswerQuestion(Action):
-    """Answers with one card in plain language, offering its follow-ups."""
+    """Answers from a card or a table, in the person's view, with follow-ups."""
 
     def name(self) -> Text:
         return "action_answer_question"
@@ -53,10 +90,9 @@ class ActionAnswerQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        card = requested_card(tracker, KNOWLEDGE)
-        if card is None:
-            dispatcher.utter_message(text=KNOWLEDGE.not_covered)
-            return []
-        buttons = [card_button(KNOWLEDGE.cards[i], KNOWLEDGE) for i in card.follow_ups]
-        dispatcher.utter_message(text=card.patient, buttons=buttons)
-        return []
+        events = tell_provenance_once(dispatcher, tracker)
+        reply = answer(question_from(tracker), KNOWLEDGE)
+        buttons = [card_button(card, KNOWLEDGE) for card in reply.follow_ups]
+        dispatcher.utter_message(text=reply.text, buttons=buttons)
+        # "" (not None): something was answered, and the review gives no reason.
+        return [*events, SlotSet("reason_card", reply.reason_card or "")]

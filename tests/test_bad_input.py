@@ -10,13 +10,13 @@ from bot.knowledge import load_knowledge
 
 
 def assert_still_serving(say):
-    greeting, menu = say("hello")
-    assert menu["text"] == load_knowledge().menu_prompt
+    menu = say("hello")[-1]
+    assert menu["text"] == load_knowledge().messages["menu"]
 
 
 def test_an_empty_message_is_answered_with_a_rephrase_and_the_topics(say):
     for message in ("", "   \n "):
-        rephrase, menu = say(message)
+        rephrase, *_, menu = say(message)
         assert "say it another way" in rephrase["text"]
         assert menu["buttons"]
     assert_still_serving(say)
@@ -70,4 +70,4 @@ def test_a_stopped_action_server_gets_an_apology_not_silence(servers, say):
         servers.actions = serve.start_action_server(port, servers.actions.log_path.parent)
         servers.actions.wait_until_ready("/health", timeout=120)
     side_effects = load_knowledge().card("common_side_effects").patient
-    assert [r["text"] for r in say("what are the side effects?")] == [side_effects]
+    assert say("what are the side effects?")[-1]["text"].startswith(side_effects)

@@ -40,7 +40,7 @@ def test_launcher_serves_the_greeting_and_stops_both_servers_on_ctrl_c(trained_m
         assert len(servers) == 2
 
         replies = requests.post(webhook, json={"sender": "a", "message": "hi"}, timeout=60).json()
-        assert "ALK Companion" in replies[0]["text"] and replies[1]["buttons"]
+        assert "ALK Companion" in replies[0]["text"] and replies[-1]["buttons"]
 
         launcher.send_signal(signal.SIGINT)
         assert launcher.wait(60) == 0

@@ -29,6 +29,10 @@ def parse(trained_model):
         ("results of profile-1014 please", "ask_crizotinib", {("trial", "PROFILE-1014")}),
         ("Cisplatin and crizotinib together?", "ask_interactions",
          {("drug", "cisplatin"), ("drug", "crizotinib")}),
+        ("how often was the diarrhoea severe in profile 1007", "ask_how_often",
+         {("side_effect", "diarrhea"), ("severity", "grade 3-4"), ("trial", "PROFILE-1007")}),
+        ("what was the median PFS in PROFILE-1005", "ask_crizotinib",
+         {("measure", "progression-free survival"), ("trial", "PROFILE-1005")}),
     ],
 )
 def test_intent_and_canonical_entities(parse, text, intent, entities):
