@@ -56,6 +56,21 @@ def question_from(tracker: Tracker) -> Question:
     )
 
 
+def menu_buttons(tracker: Tracker) -> List[Dict[Text, Text]]:
+    """The topics, in the content file's order, then the other view."""
+    buttons = [
+        {"title": topic.title, "payload": f"/{topic.intents[0]}"} for topic in KNOWLEDGE.topics
+    ]
+    other_view = PATIENT if audience(tracker) == NURSE else NURSE
+    buttons.append(
+        {
+            "title": KNOWLEDGE.messages["view_buttons"][other_view],
+            "payload": f"/{VIEW_INTENTS[other_view]}",
+        }
+    )
+    return buttons
+
+
 class ActionShowMenu(Action):
     """Offers the topics as buttons, and the other view (patient or nurse)."""
 
@@ -66,18 +81,7 @@ class ActionShowMenu(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         events = tell_provenance_once(dispatcher, tracker)
-        buttons = [
-            {"title": topic.title, "payload": f"/{topic.intents[0]}"}
-            for topic in KNOWLEDGE.topics
-        ]
-        other_view = PATIENT if audience(tracker) == NURSE else NURSE
-        buttons.append(
-            {
-                "title": KNOWLEDGE.messages["view_buttons"][other_view],
-                "payload": f"/{VIEW_INTENTS[other_view]}",
-            }
-        )
-        dispatcher.utter_message(text=KNOWLEDGE.messages["menu"], buttons=buttons)
+        dispatcher.utter_message(text=KNOWLEDGE.messages["menu"], buttons=menu_buttons(tracker))
         return events
 
 

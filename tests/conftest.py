@@ -1,9 +1,13 @@
 """Shared fixtures: a trained model and the real servers, started once."""
 
+import json
+import os
 import socket
 import subprocess
 import sys
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, List
 
@@ -12,6 +16,7 @@ import requests
 
 from bot import serve
 from bot.cli import quiet_rasa
+from bot.safety.handoff import HANDOFF_URL_ENV
 
 PROJECT_ROOT = serve.PROJECT_ROOT
 
@@ -49,8 +54,39 @@ def trained_model() -> Path:
     return serve.latest_model()
 
 
+class ClinicWebhook:
+    """A local HTTP receiver standing in for the clinic's handoff webhook."""
+
+    def __init__(self) -> None:
+        self.received: List[dict] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append(json.loads(body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("localhost", 0), Handler)
+        self.url = f"http://localhost:{self.server.server_address[1]}/handoff"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
 @pytest.fixture(scope="session")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory):
+def clinic_webhook() -> ClinicWebhook:
+    webhook = ClinicWebhook()
+    yield webhook
+    webhook.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model: Path, clinic_webhook: ClinicWebhook, tmp_path_factory):
+    # The action server inherits this: handoffs go to the local receiver.
+    os.environ[HANDOFF_URL_ENV] = clinic_webhook.url
     stack = serve.start(
         rasa_port=free_port(),
         actions_port=free_port(),

@@ -5,7 +5,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerQuestion, ActionShowMenu
+from actions.safety import ActionHandOff, ActionRespondToFallback
 from bot.knowledge import load_knowledge
+from bot.safety.handoff import HANDOFF_URL_ENV
 
 KNOWLEDGE = load_knowledge()
 PROVENANCE = KNOWLEDGE.messages["provenance"]
@@ -76,3 +78,39 @@ def test_the_reason_card_is_kept_for_a_why_and_cleared_when_there_is_none():
     _, events = run(ActionAnswerQuestion(), tracker_after(
         "ask_side_effects", [("side_effect", "nausea")], provenance_told=True))
     assert SlotSet("reason_card", "") in events
+
+
+def user_event(text, intent):
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def tracker_with(events, **slots) -> Tracker:
+    latest = events[-1]
+    return Tracker("someone", slots, {**latest["parse_data"], "text": latest["text"],
+                                      "entities": []}, events, False, None, {}, "action_listen")
+
+
+def test_the_first_fallback_shows_the_topics_and_the_second_offers_a_nurse():
+    once = tracker_with([user_event("hi", "greet"), user_event("zzz", "nlu_fallback")])
+    [rephrase, menu], _ = run(ActionRespondToFallback(), once)
+    assert rephrase["text"] == KNOWLEDGE.messages["fallback"]["rephrase"] and menu["buttons"]
+    twice = tracker_with([user_event("zzz", "nlu_fallback"), user_event("weather?", "out_of_scope")])
+    [offer], _ = run(ActionRespondToFallback(), twice)
+    assert offer["buttons"][0]["payload"] == "/request_handoff"
+
+
+def test_without_a_clinic_webhook_the_handoff_says_how_to_reach_the_clinic(monkeypatch):
+    monkeypatch.delenv(HANDOFF_URL_ENV, raising=False)
+    events = [user_event("what is crizotinib", "ask_crizotinib"),
+              user_event("my eyes have gone yellow", "report_emergency"),
+              user_event("can you renew my parking permit", "out_of_scope"),
+              user_event("/request_handoff", "request_handoff")]
+    tracker = tracker_with(events, clinic_contact="the Lung Clinic on 555 0100",
+                           urgent_contact="the urgent line", emergency_number="911")
+    [unavailable, summary], _ = run(ActionHandOff(), tracker)
+    assert "the Lung Clinic on 555 0100" in unavailable["text"]
+    assert summary["text"] == (
+        "Topics asked about: What crizotinib does.\n"
+        "Red flags raised: yellow skin or eyes, or dark urine (the liver).\n"
+        'Open question: "can you renew my parking permit"'
+    )

@@ -14,11 +14,12 @@ def assert_still_serving(say):
     assert menu["text"] == load_knowledge().messages["menu"]
 
 
-def test_an_empty_message_is_answered_with_a_rephrase_and_the_topics(say):
-    for message in ("", "   \n "):
-        rephrase, *_, menu = say(message)
-        assert "say it another way" in rephrase["text"]
-        assert menu["buttons"]
+def test_an_empty_message_is_answered_with_a_rephrase_then_an_offer_of_a_nurse(say):
+    rephrase, *_, menu = say("")
+    assert "say it another way" in rephrase["text"]
+    assert menu["buttons"]
+    [offer] = say("   \n ")
+    assert "pass your question to a nurse" in offer["text"] and offer["buttons"]
     assert_still_serving(say)
 
 

@@ -43,7 +43,8 @@ WHY_INTENT = "ask_why"
 SIDE_EFFECTS_TOPIC = "side_effects"
 TRIALS_TOPIC = "crizotinib"
 INTERACTIONS_TOPIC = "interactions"
-INTERACTIONS_INTENT = "ask_interactions"
+# Questions answered from the interactions table when they name a medicine.
+INTERACTION_INTENTS = {"ask_interactions", "ask_personal_decision"}
 FOLLOW_UP_RATE_INTENT = "ask_how_often"
 
 
@@ -201,7 +202,7 @@ def _interaction_answer(question: Question, topic: Topic, knowledge: Knowledge) 
         for name in (*question.entities.get("drug", ()), *question.entities.get("food", ()))
         if name != THE_MEDICINE
     ]
-    if question.intent != INTERACTIONS_INTENT or not substances:
+    if question.intent not in INTERACTION_INTENTS or not substances:
         return None
     tables = knowledge.tables
     wording = knowledge.wording["interaction"]

@@ -1,0 +1,108 @@
+"""Handing a conversation over to a nurse: a short summary, sent once.
+
+The summary says what the person asked about, which red flags came up and
+the question left open, so a nurse can pick up without reading the chat.
+It is posted to the clinic's webhook when one is configured (environment
+variable ALK_HANDOFF_URL); otherwise the person is told how to reach the
+clinic. Either way the conversation carries on. Plain Python, no Rasa.
+"""
+
+import logging
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+import requests
+
+from bot.knowledge import Knowledge
+from bot.safety.detector import SafetyDetector
+
+HANDOFF_URL_ENV = "ALK_HANDOFF_URL"
+POST_TIMEOUT_SECONDS = 10
+# Intents that leave a question open: the assistant could not answer it.
+UNANSWERED_INTENTS = {"nlu_fallback", "out_of_scope"}
+HANDOFF_INTENT = "request_handoff"
+# Listed under red flags, not under topics.
+RED_FLAG_INTENTS = {"report_emergency", "express_crisis"}
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    conversation_id: str
+    created: str
+    topics: Tuple[str, ...]
+    red_flags: Tuple[str, ...]
+    open_question: Optional[str]
+
+    def as_json(self) -> Dict[str, Any]:
+        return {"type": "alk_companion.handoff", **asdict(self)}
+
+    def as_text(self) -> str:
+        lines = [
+            f"Topics asked about: {', '.join(self.topics) or 'none'}.",
+            f"Red flags raised: {', '.join(self.red_flags) or 'none'}.",
+        ]
+        if self.open_question:
+            lines.append(f'Open question: "{self.open_question}"')
+        return "\n".join(lines)
+
+
+def _user_messages(events: Iterable[Mapping[str, Any]]) -> List[Tuple[str, str]]:
+    """(intent, text) of each user message, oldest first."""
+    messages = []
+    for event in events:
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            messages.append((intent, event.get("text") or ""))
+    return messages
+
+
+def summarise(
+    conversation_id: str,
+    events: Iterable[Mapping[str, Any]],
+    knowledge: Knowledge,
+    detector: SafetyDetector,
+) -> Handoff:
+    """The nurse's summary of a conversation, from the tracker's events."""
+    messages = [m for m in _user_messages(events) if m[0] != HANDOFF_INTENT]
+    topics = dict.fromkeys(
+        topic.title
+        for topic in (
+            knowledge.topic_for_intent(intent)
+            for intent, _ in messages
+            if intent not in RED_FLAG_INTENTS
+        )
+        if topic
+    )
+    red_flags = dict.fromkeys(
+        flag.label for _, text in messages for flag in detector.red_flags(text)
+    )
+    typed = [(intent, text) for intent, text in messages if text and not text.startswith("/")]
+    unanswered = [text for intent, text in typed if intent in UNANSWERED_INTENTS]
+    open_question = unanswered[-1] if unanswered else (typed[-1][1] if typed else None)
+    return Handoff(
+        conversation_id=conversation_id,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        topics=tuple(topics),
+        red_flags=tuple(red_flags),
+        open_question=open_question,
+    )
+
+
+def handoff_url() -> Optional[str]:
+    return os.environ.get(HANDOFF_URL_ENV) or None
+
+
+def send(handoff: Handoff, url: str) -> bool:
+    """Posts the summary once; False (logged, without its contents) if it failed."""
+    try:
+        response = requests.post(url, json=handoff.as_json(), timeout=POST_TIMEOUT_SECONDS)
+        response.raise_for_status()
+        return True
+    except requests.RequestException as error:
+        # The summary holds the person's words: log only that it failed.
+        logger.error("handoff to the clinic webhook failed: %s", type(error).__name__)
+        return False

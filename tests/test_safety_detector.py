@@ -1,0 +1,99 @@
+"""The red-flag detector on its own: every emergency found, no calm question flagged.
+
+The same sets run through the servers in test_safety_conversation.py; here a
+miss names the message and the category at once.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety.detector import PatternError, SafetyDetector, compile_pattern, load_detector
+
+TESTS = Path(__file__).parent
+RED_FLAGS = yaml.safe_load((TESTS / "safety_red_flags.yml").read_text(encoding="utf-8"))
+CALM = yaml.safe_load((TESTS / "safety_calm.yml").read_text(encoding="utf-8"))["calm"]
+DETECTOR = load_detector()
+
+
+def red_flag_messages():
+    for category, messages in RED_FLAGS["red_flags"].items():
+        for message in messages:
+            yield category, message
+
+
+@pytest.mark.parametrize("category, message", list(red_flag_messages()))
+def test_every_emergency_is_flagged(category, message):
+    flags = DETECTOR.red_flags(message)
+    assert any(not flag.crisis for flag in flags), f"{category} missed: {message}"
+
+
+@pytest.mark.parametrize("message", RED_FLAGS["crisis"])
+def test_every_crisis_is_flagged_as_crisis(message):
+    assert any(flag.crisis for flag in DETECTOR.red_flags(message)), message
+
+
+@pytest.mark.parametrize("conversation", RED_FLAGS["mid_conversation"], ids=str)
+def test_an_emergency_after_ordinary_questions_is_flagged_and_only_then(conversation):
+    *before, emergency = conversation
+    assert [message for message in before if DETECTOR.red_flags(message)] == []
+    assert DETECTOR.red_flags(emergency)
+
+
+@pytest.mark.parametrize("message", CALM)
+def test_a_calm_question_about_the_same_conditions_is_not_flagged(message):
+    assert DETECTOR.red_flags(message) == [], message
+
+
+def test_a_question_turns_into_a_red_flag_as_soon_as_it_is_happening_to_someone():
+    assert DETECTOR.red_flags("what does chest pain on crizotinib mean?") == []
+    [flag] = DETECTOR.red_flags("what does it mean, I have chest pain")
+    assert flag.category == "chest_pain" and flag.words == "chest pain"
+
+
+def test_a_run_on_message_is_flagged_wherever_the_emergency_is():
+    message = ("thanks for the info about grapefruit. what is pneumonitis? also my lips "
+               "have swollen up since lunch and then i wanted to ask about the ALEX trial")
+    assert [flag.category for flag in DETECTOR.red_flags(message)] == ["allergy"]
+
+
+def test_patterns_read_contractions_and_typos_the_same_way():
+    for message in ("I can't breathe", "i cant breath", "I cannot breathe", "cant brethe"):
+        assert [flag.category for flag in DETECTOR.red_flags(message)] == ["breathing"], message
+
+
+def test_a_pattern_spacy_would_split_is_refused_with_the_reason():
+    with pytest.raises(PatternError, match="2 words to spaCy"):
+        compile_pattern("won't stop", DETECTOR.nlp)
+    rules = {"informational": {"question_cues": [], "personal_cues": []},
+             "categories": {"x": {"label": "x", "patterns": ["self-harm"]}}}
+    with pytest.raises(PatternError, match="x: 'self-harm'"):
+        SafetyDetector(rules)
+
+
+def test_the_pattern_counts_per_category_are_reported(capsys):
+    categories = DETECTOR.categories
+    counts = {name: len(spec["patterns"]) for name, spec in categories.items()}
+    with capsys.disabled():
+        print(f"\nred-flag patterns per category: {counts} (total {sum(counts.values())})")
+    assert all(counts.values())
+
+
+def test_the_safety_policy_escalates_red_flags_whatever_the_intent():
+    from bot.safety.policy import safety_actions
+
+    assert safety_actions("my lips are swelling", "greet") == ["utter_emergency"]
+    assert safety_actions("i want to die, i took all my pills", None) == [
+        "utter_emergency", "utter_crisis"]
+    assert safety_actions("what is crizotinib?", "ask_crizotinib") == []
+
+
+def test_the_classifier_net_is_overruled_only_by_a_general_question():
+    from bot.safety.policy import safety_actions
+
+    # The classifier's report_emergency stands (its rule escalates) unless
+    # nothing in the message points at a person or at now.
+    assert safety_actions("what is anaphylaxis?", "report_emergency") == [
+        "action_answer_question"]
+    assert safety_actions("something awful is happening to my dad", "report_emergency") == []
