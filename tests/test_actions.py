@@ -94,7 +94,9 @@ def test_the_first_fallback_shows_the_topics_and_the_second_offers_a_nurse():
     once = tracker_with([user_event("hi", "greet"), user_event("zzz", "nlu_fallback")])
     [rephrase, menu], _ = run(ActionRespondToFallback(), once)
     assert rephrase["text"] == KNOWLEDGE.messages["fallback"]["rephrase"] and menu["buttons"]
-    twice = tracker_with([user_event("zzz", "nlu_fallback"), user_event("weather?", "out_of_scope")])
+    twice = tracker_with(
+        [user_event("zzz", "nlu_fallback"), user_event("weather?", "out_of_scope")]
+    )
     [offer], _ = run(ActionRespondToFallback(), twice)
     assert offer["buttons"][0]["payload"] == "/request_handoff"
 

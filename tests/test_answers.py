@@ -35,7 +35,8 @@ def test_how_common_a_side_effect_is_comes_from_the_main_trial_with_a_natural_fr
     event = TABLES.adverse_events[event_name]
     any_grade, grade_3_4 = event.trials[TABLES.main_trial]
     text = ask("ask_how_often", "how common is it", side_effect=event_name).text
-    assert f"{event.patient} happened in {any_grade}% of people ({natural_frequency(any_grade)})" in text
+    frequency = natural_frequency(any_grade)
+    assert f"{event.patient} happened in {any_grade}% of people ({frequency})" in text
     assert f"Severe {event.patient} happened in {grade_3_4}%" in text
     assert TABLES.main_trial in text and "Table 2" in text
 
@@ -43,7 +44,8 @@ def test_how_common_a_side_effect_is_comes_from_the_main_trial_with_a_natural_fr
 def test_how_often_it_is_severe_remembers_the_side_effect_and_leads_with_grade_3_4():
     text = ask("ask_how_often", "how often is it severe?", severity="grade 3-4",
                last_side_effect="neutropenia").text
-    assert "severe low white blood cells (neutropenia) happened in 11% of people (about 1 in 10)" in text
+    assert "severe low white blood cells (neutropenia) happened in 11% of people " \
+           "(about 1 in 10)" in text
     assert "mild or severe, happened in 21%" in text
 
 
@@ -60,7 +62,8 @@ def test_a_side_effect_a_trial_did_not_report_is_not_reported_never_zero():
 
 
 def test_a_nurse_gets_the_whole_table_2_row_with_grade_3_4():
-    text = ask("ask_how_often", "grade 3-4 ALT rise", NURSE, side_effect="elevated liver enzymes").text
+    text = ask("ask_how_often", "grade 3-4 ALT rise", NURSE,
+               side_effect="elevated liver enzymes").text
     assert text.startswith("Elevated ALAT/ASAT, Table 2, any grade % / grade 3-4 %:")
     assert "PROFILE-1001 11/1; PROFILE-1005 28/5; PROFILE-1007 38/16; PROFILE-1014 36/14" in text
 

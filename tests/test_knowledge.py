@@ -17,7 +17,9 @@ VOCABULARY = load_vocabulary()
 # A number in running text: 10.9, 74%, 0.35-0.60, 250. Names that contain
 # digits are not figures: PROFILE-1014, G1202R, ROS1, CYP3A, "grade 3-4", Table 2.
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
-NAME_WITH_DIGITS = re.compile(r"PROFILE-\d{4}|grade \d-\d|(?:Table|Figure) \d|\b\w*[A-Za-z]\d\w*|\b\d+[A-Za-z]\w*")
+NAME_WITH_DIGITS = re.compile(
+    r"PROFILE-\d{4}|grade \d-\d|(?:Table|Figure) \d|\b\w*[A-Za-z]\d\w*|\b\d+[A-Za-z]\w*"
+)
 
 
 def numbers_in(text: str):

@@ -160,7 +160,8 @@ def _mutation_answer(question: Question, topic: Topic, knowledge: Knowledge) -> 
     mutations = knowledge.tables.mutations
     named = question.first("mutation")
     name = named or question.last_mutation
-    asked = [drug for drug in question.entities.get("drug", ()) if drug in _alk_inhibitors(knowledge)]
+    inhibitors = _alk_inhibitors(knowledge)
+    asked = [drug for drug in question.entities.get("drug", ()) if drug in inhibitors]
     if name not in mutations or not (named or asked) or topic.id == INTERACTIONS_TOPIC:
         return None
     mutation = mutations[name]
@@ -181,7 +182,11 @@ def _mutation_answer(question: Question, topic: Topic, knowledge: Knowledge) -> 
         )
         lines.append(wording[kind].format(mutation=name, drugs=drug, drug=drug))
     return Answer(
-        text=_compose(" ".join(lines), wording.get("care"), _sources(mutation.where, question.audience, knowledge)),
+        text=_compose(
+            " ".join(lines),
+            wording.get("care"),
+            _sources(mutation.where, question.audience, knowledge),
+        ),
         follow_ups=_cards(knowledge.tables.mutation_follow_ups, knowledge),
     )
 
@@ -242,8 +247,10 @@ def _side_effect_answer(question: Question, topic: Topic, knowledge: Knowledge) 
         name = question.last_side_effect
     severe = SEVERE in question.entities.get("severity", ())
     if name is None:
-        card = knowledge.card(tables.severe_card) if severe and not best_card(question, topic, knowledge) else None
-        return _card_answer(card, question, knowledge) if card else None
+        # "How many get serious ones?": the severe card, unless words pick another.
+        if severe and not best_card(question, topic, knowledge):
+            return _card_answer(knowledge.cards[tables.severe_card], question, knowledge)
+        return None
     event = tables.adverse_events.get(name)
     if event is None:
         card = best_card(question, topic, knowledge)

@@ -174,7 +174,9 @@ def _percent(value: Any) -> Optional[int]:
 
 
 def parse_tables(raw: Mapping[str, Any]) -> Tables:
-    trials = {name: _build(Trial, f"trial {name!r}", **spec) for name, spec in raw["trials"].items()}
+    trials = {
+        name: _build(Trial, f"trial {name!r}", **spec) for name, spec in raw["trials"].items()
+    }
     efficacy = raw["efficacy"]
     adverse_events = raw["adverse_events"]
     interactions = raw["interactions"]
