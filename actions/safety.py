@@ -18,19 +18,6 @@ DETECTOR = load_detector()
 CLINIC_SETTINGS = ("emergency_number", "urgent_contact", "clinic_contact")
 
 
-def consecutive_unanswered(tracker: Tracker) -> int:
-    """How many of the latest user messages in a row were not understood."""
-    count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in handoff.UNANSWERED_INTENTS:
-            break
-        count += 1
-    return count
-
-
 class ActionRespondToFallback(Action):
     """First: say what it can help with and show the topics; again: offer a nurse."""
 
@@ -41,7 +28,7 @@ class ActionRespondToFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         messages = KNOWLEDGE.messages["fallback"]
-        if consecutive_unanswered(tracker) > 1:
+        if handoff.unanswered_in_a_row(tracker.events) > 1:
             dispatcher.utter_message(
                 text=messages["offer_handoff"],
                 buttons=[

@@ -83,10 +83,10 @@ def test_the_pattern_counts_per_category_are_reported(capsys):
 def test_the_safety_policy_escalates_red_flags_whatever_the_intent():
     from bot.safety.policy import safety_actions
 
-    assert safety_actions("my lips are swelling", "greet") == ["utter_emergency"]
-    assert safety_actions("i want to die, i took all my pills", None) == [
-        "utter_emergency", "utter_crisis"]
-    assert safety_actions("what is crizotinib?", "ask_crizotinib") == []
+    assert safety_actions("my lips are swelling", "greet") == ("utter_emergency",)
+    assert safety_actions("i want to die, i took all my pills", None) == (
+        "utter_emergency", "utter_crisis")
+    assert safety_actions("what is crizotinib?", "ask_crizotinib") == ()
 
 
 def test_the_classifier_net_is_overruled_only_by_a_general_question():
@@ -94,6 +94,6 @@ def test_the_classifier_net_is_overruled_only_by_a_general_question():
 
     # The classifier's report_emergency stands (its rule escalates) unless
     # nothing in the message points at a person or at now.
-    assert safety_actions("what is anaphylaxis?", "report_emergency") == [
-        "action_answer_question"]
-    assert safety_actions("something awful is happening to my dad", "report_emergency") == []
+    assert safety_actions("what is anaphylaxis?", "report_emergency") == (
+        "action_answer_question",)
+    assert safety_actions("something awful is happening to my dad", "report_emergency") == ()

@@ -50,7 +50,7 @@ class Handoff:
         return "\n".join(lines)
 
 
-def _user_messages(events: Iterable[Mapping[str, Any]]) -> List[Tuple[str, str]]:
+def user_messages(events: Iterable[Mapping[str, Any]]) -> List[Tuple[str, str]]:
     """(intent, text) of each user message, oldest first."""
     messages = []
     for event in events:
@@ -67,7 +67,7 @@ def summarise(
     detector: SafetyDetector,
 ) -> Handoff:
     """The nurse's summary of a conversation, from the tracker's events."""
-    messages = [m for m in _user_messages(events) if m[0] != HANDOFF_INTENT]
+    messages = [m for m in user_messages(events) if m[0] != HANDOFF_INTENT]
     topics = dict.fromkeys(
         topic.title
         for topic in (
@@ -90,6 +90,16 @@ def summarise(
         red_flags=tuple(red_flags),
         open_question=open_question,
     )
+
+
+def unanswered_in_a_row(events: Iterable[Mapping[str, Any]]) -> int:
+    """How many of the latest user messages in a row were not understood."""
+    count = 0
+    for intent, _ in reversed(user_messages(events)):
+        if intent not in UNANSWERED_INTENTS:
+            break
+        count += 1
+    return count
 
 
 def handoff_url() -> Optional[str]:

@@ -10,7 +10,8 @@ not depend on the intent classifier; the `report_emergency` and
 patterns miss.
 """
 
-from typing import Any, Dict, List, Optional, Text
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -32,7 +33,9 @@ CRISIS_REPLY = "utter_crisis"
 SAFETY_PRIORITY = 10
 
 
-def safety_actions(text: str, intent: Optional[Text]) -> List[Text]:
+# Rasa asks the policies again after each action; a message is read once.
+@lru_cache(maxsize=1024)
+def safety_actions(text: str, intent: Optional[Text]) -> Tuple[Text, ...]:
     """The actions a message needs before anything else, in order: none for
     most messages. Red flags get the urgent replies. A message the classifier
     took for an emergency but the detector reads as a general question, with
@@ -47,7 +50,7 @@ def safety_actions(text: str, intent: Optional[Text]) -> List[Text]:
         actions.append(CRISIS_REPLY)
     if not actions and intent == EMERGENCY_INTENT and assessment.general_question:
         actions.append(ANSWER_ACTION)
-    return actions
+    return tuple(actions)
 
 
 def _since_last_user_message(tracker: DialogueStateTracker):
@@ -106,7 +109,7 @@ class SafetyPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         message, done = _since_last_user_message(tracker)
-        needed = safety_actions(message.text or "", message.intent_name) if message else []
+        needed = safety_actions(message.text or "", message.intent_name) if message else ()
         if needed:
             remaining = [action for action in needed if action not in done]
             next_action = remaining[0] if remaining else ACTION_LISTEN_NAME
