@@ -52,7 +52,7 @@ run: train
 
 chat: train
 	@mkdir -p logs
-	@$(BIN)/python -m rasa_sdk --actions actions --port 5055 > logs/actions.log 2>&1 & \
+	@$(BIN)/python -m bot.action_server --port 5055 > logs/actions.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  $(BIN)/python -m bot.cli shell --endpoints endpoints.yml
 

@@ -6,6 +6,7 @@ terminal shows only what a person needs: where to talk to the assistant.
 """
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from typing import List, Optional, Sequence
 
 import requests
 import yaml
+
+from bot import action_server
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -73,10 +76,17 @@ def latest_model(models_dir: Path = MODELS_DIR) -> Path:
     return models[-1]
 
 
-def write_endpoints(actions_url: str, log_dir: Path) -> Path:
-    """endpoints.yml with the action endpoint at the chosen port, beside the logs."""
+def write_endpoints(actions_url: str, log_dir: Path, tracker_db: Optional[Path] = None) -> Path:
+    """endpoints.yml with the action endpoint at the chosen port, beside the logs;
+    and, if given, another file for the conversations (the tests use their own)."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"]["url"] = f"{actions_url}/webhook"
+    # The action server refuses calls without its token, when it has one.
+    token = os.environ.get(action_server.TOKEN_ENV)
+    if token:
+        endpoints["action_endpoint"]["token"] = token
+    if tracker_db:
+        endpoints["tracker_store"]["db"] = str(tracker_db)
     path = log_dir / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints))
     return path
@@ -101,16 +111,20 @@ def _launch(name: str, args: List[str], url: str, log_path: Path) -> Server:
 def start_action_server(port: int, log_dir: Path) -> Server:
     return _launch(
         "action server",
-        ["rasa_sdk", "--actions", "actions", "--port", str(port)],
+        ["bot.action_server", "--port", str(port)],
         f"http://localhost:{port}",
         log_dir / "actions.log",
     )
 
 
 def start_rasa_server(
-    port: int, actions_url: str, log_dir: Path, model: Optional[Path] = None
+    port: int,
+    actions_url: str,
+    log_dir: Path,
+    model: Optional[Path] = None,
+    tracker_db: Optional[Path] = None,
 ) -> Server:
-    endpoints = write_endpoints(actions_url, log_dir)
+    endpoints = write_endpoints(actions_url, log_dir, tracker_db)
     args = ["bot.cli", "run", "--port", str(port), "--model", str(model or latest_model())]
     args += ["--credentials", "credentials.yml", "--endpoints", str(endpoints)]
     return _launch(
@@ -135,12 +149,13 @@ def start(
     log_dir: Path = LOG_DIR,
     model: Optional[Path] = None,
     timeout: float = 240,
+    tracker_db: Optional[Path] = None,
 ) -> Stack:
     """Starts both servers and returns once both answer (or raises ServerError)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     actions = start_action_server(actions_port, log_dir)
     try:
-        rasa = start_rasa_server(rasa_port, actions.url, log_dir, model)
+        rasa = start_rasa_server(rasa_port, actions.url, log_dir, model, tracker_db)
     except ServerError:
         actions.stop()
         raise

@@ -14,7 +14,7 @@ from typing import Callable, List
 import pytest
 import requests
 
-from bot import serve
+from bot import action_server, serve
 from bot.cli import quiet_rasa
 from bot.safety.handoff import HANDOFF_URL_ENV
 
@@ -85,13 +85,16 @@ def clinic_webhook() -> ClinicWebhook:
 
 @pytest.fixture(scope="session")
 def servers(trained_model: Path, clinic_webhook: ClinicWebhook, tmp_path_factory):
-    # The action server inherits this: handoffs go to the local receiver.
+    # The action server inherits these: handoffs go to the local receiver,
+    # and only callers with the token (the Rasa server) are served.
     os.environ[HANDOFF_URL_ENV] = clinic_webhook.url
+    os.environ[action_server.TOKEN_ENV] = uuid.uuid4().hex
     stack = serve.start(
         rasa_port=free_port(),
         actions_port=free_port(),
         log_dir=tmp_path_factory.mktemp("server-logs"),
         model=trained_model,
+        tracker_db=tmp_path_factory.mktemp("conversations") / "conversations.db",
     )
     yield stack
     stack.stop()

@@ -1,0 +1,30 @@
+"""Conversations are kept in SQLite: restarting the Rasa server loses nothing."""
+
+import uuid
+
+import requests
+import yaml
+
+from bot import serve
+from tests.conftest import free_port
+
+
+def test_a_conversation_carries_on_after_the_rasa_server_restarts(servers, trained_model):
+    sender = f"restart-{uuid.uuid4()}"
+
+    def say(message):
+        url = f"{servers.rasa.url}/webhooks/rest/webhook"
+        response = requests.post(url, json={"sender": sender, "message": message}, timeout=60)
+        assert response.status_code == 200
+        return " ".join(reply.get("text", "") for reply in response.json())
+
+    assert "61%" in say("how common is diarrhea?")
+    log_dir = servers.rasa.log_path.parent
+    endpoints = yaml.safe_load((log_dir / "endpoints.yml").read_text())
+    servers.rasa.stop()
+    servers.rasa = serve.start_rasa_server(
+        free_port(), servers.actions.url, log_dir, trained_model, endpoints["tracker_store"]["db"]
+    )
+    servers.rasa.wait_until_ready("/webhooks/rest/", timeout=240)
+    # The side effect asked about before the restart is still remembered.
+    assert "severe diarrhea happened in 2%" in say("how often is it severe?")
