@@ -20,7 +20,7 @@ endif
 # them; spaCy imports TensorFlow too, so quiet that for the pipeline build.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup pipeline train run chat test lock clean
+.PHONY: setup pipeline train run chat forget test lock clean
 
 setup: $(STAMP)
 
@@ -55,6 +55,10 @@ chat: train
 	@$(BIN)/python -m bot.action_server --port 5055 > logs/actions.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  $(BIN)/python -m bot.cli shell --endpoints endpoints.yml
+
+# Delete conversations untouched for DAYS days (default $$ALK_RETENTION_DAYS or 90).
+forget: $(STAMP)
+	@$(BIN)/python -m bot.retention $(if $(DAYS),--days $(DAYS)) $(if $(ENDPOINTS),--endpoints $(ENDPOINTS))
 
 test: pipeline
 	@$(BIN)/pytest

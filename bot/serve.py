@@ -20,6 +20,7 @@ import yaml
 
 from bot import action_server
 
+API_TOKEN_ENV = "ALK_API_TOKEN"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = PROJECT_ROOT / "models"
 LOG_DIR = PROJECT_ROOT / "logs"
@@ -127,6 +128,11 @@ def start_rasa_server(
     endpoints = write_endpoints(actions_url, log_dir, tracker_db)
     args = ["bot.cli", "run", "--port", str(port), "--model", str(model or latest_model())]
     args += ["--credentials", "credentials.yml", "--endpoints", str(endpoints)]
+    # Rasa's HTTP API (trackers, parsing, models) only with a token; without
+    # one it stays off and only the channel webhooks are served.
+    api_token = os.environ.get(API_TOKEN_ENV)
+    if api_token:
+        args += ["--enable-api", "--auth-token", api_token]
     return _launch(
         "Rasa server", args, f"http://localhost:{port}", log_dir / "rasa.log"
     )

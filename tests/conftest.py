@@ -89,6 +89,8 @@ def servers(trained_model: Path, clinic_webhook: ClinicWebhook, tmp_path_factory
     # and only callers with the token (the Rasa server) are served.
     os.environ[HANDOFF_URL_ENV] = clinic_webhook.url
     os.environ[action_server.TOKEN_ENV] = uuid.uuid4().hex
+    # Rasa's HTTP API is on, behind this token (tests/test_api_security.py).
+    os.environ[serve.API_TOKEN_ENV] = uuid.uuid4().hex
     stack = serve.start(
         rasa_port=free_port(),
         actions_port=free_port(),
