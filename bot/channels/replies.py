@@ -3,8 +3,11 @@
 Rasa logs a failed custom action (say, the action server is down) and carries
 on without a word to the person, who is left waiting. Channels wrap Rasa's
 message handler with `never_silent` so that silence becomes a clear message.
+A message that makes the handler fail is answered the same way and logged by
+the kind of failure only: Rasa's channels would log the person's words.
 """
 
+import logging
 from typing import Any, Awaitable, Callable, Dict, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -16,6 +19,8 @@ UNAVAILABLE_REPLY = (
 )
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+logger = logging.getLogger(__name__)
 
 
 def never_silent(on_new_message: MessageHandler) -> MessageHandler:
@@ -36,6 +41,8 @@ def never_silent(on_new_message: MessageHandler) -> MessageHandler:
         channel.send_response = counted_send_response
         try:
             await on_new_message(message)
+        except Exception as error:  # noqa: BLE001 (any failure gets the same reply)
+            logger.error("handling a message failed: %s", type(error).__name__)
         finally:
             if not replies:
                 await send_response(message.sender_id, {"text": UNAVAILABLE_REPLY})
