@@ -53,7 +53,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     host = os.environ.get(HOST_ENV, DEFAULT_HOST)
     app = build_app(os.environ.get(TOKEN_ENV) or None)
     logger.info("action server on http://%s:%s", host, args.port)

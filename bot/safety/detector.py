@@ -1,9 +1,10 @@
 """Finds red flags in a message, deterministically, from content/safety.yml.
 
 It has the first say on every message, ahead of every other dialogue policy
-(see bot/safety/policy.py), so no classifier confidence can switch it off. A sentence that only asks about
-a condition in general ("what is pneumonitis?") is not a red flag; anything
-pointing at a person or at now keeps it one. Plain Python and spaCy, no Rasa.
+(see bot/safety/policy.py), so no classifier confidence can switch it off. A
+sentence that only asks about a condition in general ("what is
+pneumonitis?") is not a red flag; anything pointing at a person or at now
+keeps it one. Plain Python and spaCy, no Rasa.
 """
 
 from dataclasses import dataclass
