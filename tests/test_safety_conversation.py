@@ -8,9 +8,10 @@ import requests
 import yaml
 
 from bot.knowledge import load_knowledge
+from tests.conftest import PROJECT_ROOT
 from tests.test_safety_detector import CALM, RED_FLAGS, red_flag_messages
 
-DOMAIN = yaml.safe_load(open("domain/safety.yml", encoding="utf-8"))
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain" / "safety.yml").read_text(encoding="utf-8"))
 SLOTS = {name: slot.get("initial_value") for name, slot in DOMAIN["slots"].items()}
 EMERGENCY = "This could be an emergency"
 CRISIS = "You don't have to carry it alone"

@@ -160,7 +160,7 @@ def _mutation_answer(question: Question, topic: Topic, knowledge: Knowledge) -> 
     mutations = knowledge.tables.mutations
     named = question.first("mutation")
     name = named or question.last_mutation
-    inhibitors = _alk_inhibitors(knowledge)
+    inhibitors = knowledge.tables.alk_inhibitors
     asked = [drug for drug in question.entities.get("drug", ()) if drug in inhibitors]
     if name not in mutations or not (named or asked) or topic.id == INTERACTIONS_TOPIC:
         return None
@@ -189,15 +189,6 @@ def _mutation_answer(question: Question, topic: Topic, knowledge: Knowledge) -> 
         ),
         follow_ups=_cards(knowledge.tables.mutation_follow_ups, knowledge),
     )
-
-
-def _alk_inhibitors(knowledge: Knowledge) -> set:
-    """The ALK inhibitors the mutation table speaks about."""
-    return {
-        drug
-        for mutation in knowledge.tables.mutations.values()
-        for drug in (*mutation.resists, *mutation.sensitive)
-    }
 
 
 def _interaction_answer(question: Question, topic: Topic, knowledge: Knowledge) -> Optional[Answer]:

@@ -6,9 +6,9 @@ the card or row at fault, rather than as a wrong answer in conversation.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
 
 import yaml
 
@@ -110,6 +110,15 @@ class Tables:
     interactions_why_card: str
     mutations: Mapping[str, Mutation]
     mutation_follow_ups: Tuple[str, ...]
+
+    @cached_property
+    def alk_inhibitors(self) -> FrozenSet[str]:
+        """The ALK inhibitors the mutation table speaks about."""
+        return frozenset(
+            drug
+            for mutation in self.mutations.values()
+            for drug in (*mutation.resists, *mutation.sensitive)
+        )
 
     def referenced_cards(self) -> Tuple[str, ...]:
         return (
