@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from bot import serve
-from bot.channels.replies import UNAVAILABLE_REPLY
+from bot.channels.replies import IF_URGENT, UNAVAILABLE_REPLY
 from bot.channels.rest import MAX_MESSAGE_CHARS
 from bot.knowledge import load_knowledge
 
@@ -57,6 +57,13 @@ def test_a_malformed_request_gets_an_http_error_saying_what_is_wrong(
     assert response.status_code == status
     assert complaint in response.json()["error"]
     assert_still_serving(say)
+
+
+def test_a_message_too_long_to_read_still_says_where_to_turn_if_urgent(webhook):
+    # The assistant cannot check an unread message for an emergency.
+    body = {"sender": "a", "message": "I can't breathe. " * 2000}
+    response = requests.post(webhook, json=body, timeout=30)
+    assert response.status_code == 413 and IF_URGENT in response.json()["error"]
 
 
 def test_a_stopped_action_server_gets_an_apology_not_silence(servers, say):

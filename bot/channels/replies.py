@@ -12,10 +12,15 @@ from typing import Any, Awaitable, Callable, Dict, Text
 
 from rasa.core.channels.channel import UserMessage
 
+# Said wherever the assistant cannot read or answer a message, since that
+# message may be an emergency no one has seen.
+IF_URGENT = (
+    "If you feel unwell or it is urgent, contact your care team or call your "
+    "local emergency number."
+)
 UNAVAILABLE_REPLY = (
     "Sorry, I can't answer right now because part of me isn't working. "
-    "Please try again in a few minutes. If you feel unwell or it is urgent, "
-    "contact your care team or call your local emergency number."
+    f"Please try again in a few minutes. {IF_URGENT}"
 )
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]

@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.channels.replies import MessageHandler, never_silent
+from bot.channels.replies import IF_URGENT, MessageHandler, never_silent
 
 # Long enough for a worried patient's whole story; short enough that one
 # request cannot tie up the server.
@@ -57,7 +57,7 @@ class RestInput(RasaRestInput):
                 return response.json(
                     {
                         "error": f"The message has {length} characters; the limit "
-                        f"is {MAX_MESSAGE_CHARS}. Please send a shorter message."
+                        f"is {MAX_MESSAGE_CHARS}. Please send a shorter message. {IF_URGENT}"
                     },
                     status=413,
                 )
