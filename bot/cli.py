@@ -9,8 +9,13 @@ warnings and all logs still show.
 """
 
 import os
+import subprocess
 import sys
 import warnings
+from pathlib import Path
+from typing import Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
@@ -30,6 +35,17 @@ def quiet_rasa() -> None:
             show_warning(message, category, *args, **kwargs)
 
     warnings.showwarning = show_unless_deprecation
+
+
+def run_rasa(*args: str, timeout: Optional[float] = None) -> subprocess.CompletedProcess:
+    """Runs a Rasa command this way in a subprocess, in the project, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def main() -> None:
