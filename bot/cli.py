@@ -52,6 +52,10 @@ def main() -> None:
     quiet_rasa()
     from rasa.__main__ import main as rasa_main
 
+    from bot import speedups
+
+    speedups.apply()
+
     sys.argv[0] = "rasa"
     rasa_main()
 
