@@ -25,6 +25,7 @@ import json
 import logging
 import subprocess
 import sys
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -34,8 +35,13 @@ from bot.evaluation import datasets, metrics
 from bot.evaluation.baseline import RANDOM_SEED, train_baseline
 from bot.evaluation.summary import write_summary
 
-FALLBACK_INTENTS = {"out_of_scope", "nlu_fallback"}
-SAFETY_INTENTS = {"report_emergency", "express_crisis"}
+# The first action after a message, and what it means for the person.
+PATHS = {
+    "action_respond_to_fallback": "fallback",
+    "action_answer_question": "topic answer",
+    "utter_emergency": "escalated",
+    "utter_crisis": "escalated",
+}
 
 
 def parse_all(agent, texts: Sequence[str]) -> List[Dict]:
@@ -123,30 +129,40 @@ def _entity(entity: Dict) -> metrics.Entity:
 
 
 def evaluate_out_of_scope(agent) -> Dict:
+    """What the assistant does first for each message: the dialogue decides
+    (rules, the safety policy), not the intent alone."""
     results = {}
     for name, texts in datasets.out_of_scope_sets().items():
-        predicted = [parse["intent"]["name"] for parse in parse_all(agent, texts)]
-        paths = Counter(_path(intent) for intent in predicted)
+        actions = first_actions(agent, texts)
+        paths = Counter(PATHS.get(action, "other") for action in actions)
         results[name] = {
             "messages": len(texts),
             "fallback": paths["fallback"],
             "topic_answer": paths["topic answer"],
-            "escalated": paths["safety"],
+            "escalated": paths["escalated"],
             "other": paths["other"],
             "answered_as": [
-                {"text": text, "predicted": intent}
-                for text, intent in zip(texts, predicted) if _path(intent) != "fallback"
+                {"text": text, "action": action}
+                for text, action in zip(texts, actions) if PATHS.get(action) != "fallback"
             ],
         }
     return results
 
 
-def _path(intent: str) -> str:
-    if intent in FALLBACK_INTENTS:
-        return "fallback"
-    if intent in SAFETY_INTENTS:
-        return "safety"
-    return "topic answer" if intent.startswith("ask_") else "other"
+def first_actions(agent, texts: Sequence[str]) -> List[str]:
+    """The action predicted after each message, each from a new conversation."""
+    from rasa.core.channels.channel import UserMessage
+
+    async def predict() -> List[str]:
+        actions = []
+        for text in texts:
+            message = UserMessage(text, sender_id=f"eval-{uuid.uuid4()}")
+            tracker = await agent.processor.log_message(message, should_save_tracker=False)
+            action, _ = agent.processor.predict_next_with_tracker_if_should(tracker)
+            actions.append(action.name())
+        return actions
+
+    return asyncio.run(predict())
 
 
 def evaluate_readability() -> Dict:
