@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
-import yaml
-
 from bot.cli import quiet_rasa
 
 # Before Rasa's import: its SQLAlchemy event model warns as it is defined.
@@ -23,6 +21,7 @@ quiet_rasa()
 
 import sqlalchemy as sa  # noqa: E402
 from rasa.core.tracker_store import SQLTrackerStore  # noqa: E402
+from rasa.shared.utils.io import read_config_file  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RETENTION_DAYS_ENV = "ALK_RETENTION_DAYS"
@@ -32,14 +31,16 @@ Event = SQLTrackerStore.SQLEvent
 
 
 def store_url(tracker_store: Mapping[str, Any]) -> Any:
-    """The database URL of an SQL tracker store configured as in endpoints.yml."""
+    """The database URL of an SQL tracker store configured as in an endpoints file."""
     if tracker_store.get("type") != "SQL":
-        raise SystemExit("retention works on an SQL tracker store (endpoints.yml)")
+        raise SystemExit("retention works on an SQL tracker store (see endpoints.yml)")
     settings = {
         key: tracker_store[key]
-        for key in ("dialect", "host", "port", "db", "username", "password", "query")
+        for key in ("dialect", "port", "db", "username", "password", "query")
         if key in tracker_store
     }
+    # Rasa names the database host `url` (endpoints.production.yml).
+    settings["host"] = tracker_store.get("url") or tracker_store.get("host")
     return SQLTrackerStore.get_db_url(**settings)
 
 
@@ -69,7 +70,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     )
     parser.add_argument("--endpoints", type=Path, default=PROJECT_ROOT / "endpoints.yml")
     args = parser.parse_args(argv)
-    endpoints = yaml.safe_load(args.endpoints.read_text(encoding="utf-8"))
+    # As Rasa reads it: ${VARIABLES} expanded (endpoints.production.yml).
+    endpoints = read_config_file(args.endpoints)
     engine = sa.create_engine(store_url(endpoints.get("tracker_store") or {}))
     forgotten = forget_older_than(engine, args.days)
     print(f"Forgot {forgotten} conversation(s) untouched for more than {args.days:g} days.")
