@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIPELINE := build/spacy-alk/meta.json
 MODEL_STAMP := models/.trained
+WEB_STAMP := web/node_modules/.installed
 TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml')
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.lock)
 
@@ -20,7 +21,7 @@ endif
 # them; spaCy imports TensorFlow too, so quiet that for the pipeline build.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup pipeline train run chat forget test lock clean
+.PHONY: setup web pipeline train run chat forget test eval bench lock clean
 
 setup: $(STAMP)
 
@@ -30,6 +31,16 @@ $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	@touch $@
+
+# The web chat's packages (socket.io-client; axe-core for the tests), pinned
+# in web/package-lock.json and served from web/node_modules: no CDN.
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the web chat: apt install npm (Debian/Ubuntu) or see nodejs.org."; exit 1; }
+	@echo "==> Installing the web chat's packages into web/node_modules"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 pipeline: $(PIPELINE)
@@ -47,12 +58,13 @@ $(MODEL_STAMP): $(PIPELINE) $(TRAINING_INPUTS)
 	@$(BIN)/python -m bot.cli train --domain domain --data data --config config.yml --out models
 	@touch $@
 
-run: train
+run: train web
 	@$(BIN)/python -m bot.serve
 
+# The terminal chat's own action server, on localhost, needs no token.
 chat: train
 	@mkdir -p logs
-	@$(BIN)/python -m bot.action_server --port 5055 > logs/actions.log 2>&1 & \
+	@env -u ALK_ACTIONS_TOKEN $(BIN)/python -m bot.action_server --port 5055 > logs/actions.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  $(BIN)/python -m bot.cli shell --endpoints endpoints.yml
 
@@ -60,8 +72,18 @@ chat: train
 forget: $(STAMP)
 	@$(BIN)/python -m bot.retention $(if $(DAYS),--days $(DAYS)) $(if $(ENDPOINTS),--endpoints $(ENDPOINTS))
 
-test: pipeline
+test: pipeline web
 	@$(BIN)/pytest
+
+# Measured, not assumed: NLU, dialogue, out-of-scope and readability to
+# reports/summary.md (about 10 minutes: cross-validation retrains 5 times).
+eval: train
+	@$(BIN)/python -m bot.evaluation
+
+# Latency, throughput, start-up and memory to reports/bench.md (about 4
+# minutes). Run it on an otherwise idle machine.
+bench: train
+	@$(BIN)/python -m bot.benchmark
 
 # After editing requirements.in: resolve again and pin the whole set.
 lock: $(STAMP)
@@ -69,4 +91,4 @@ lock: $(STAMP)
 	  requirements.in -o requirements.lock
 
 clean:
-	rm -rf build models results logs .pytest_cache
+	rm -rf build models results reports logs .pytest_cache

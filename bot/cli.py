@@ -13,9 +13,12 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Turns on Rasa's HTTP API (trackers, parsing, models) for `run`, behind this
+# token; without it the API stays off and only the channel webhooks are served.
+API_TOKEN_ENV = "ALK_API_TOKEN"
 
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
@@ -48,6 +51,15 @@ def run_rasa(*args: str, timeout: Optional[float] = None) -> subprocess.Complete
     )
 
 
+def with_api_token(argv: List[str]) -> List[str]:
+    """`rasa run` arguments with the API on when ALK_API_TOKEN is set. Added
+    here, inside the process, so the token never shows in the process list."""
+    token = os.environ.get(API_TOKEN_ENV)
+    if argv[1:2] == ["run"] and token:
+        return [*argv, "--enable-api", "--auth-token", token]
+    return argv
+
+
 def main() -> None:
     quiet_rasa()
     from rasa.__main__ import main as rasa_main
@@ -56,7 +68,7 @@ def main() -> None:
 
     speedups.apply()
 
-    sys.argv[0] = "rasa"
+    sys.argv = with_api_token(["rasa", *sys.argv[1:]])
     rasa_main()
 
 

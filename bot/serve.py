@@ -3,27 +3,38 @@
 `make run` uses it from the terminal; the tests use `start()` to run the real
 servers on free ports. Each server writes its full log to a file, so the
 terminal shows only what a person needs: where to talk to the assistant.
+`make run` also serves the web chat page (bot/web.py, port 8000), whose
+origin alone may then use the Rasa server's socket.io channel.
+
+In production each host starts one of them (`--only rasa` or `--only
+actions`) with `--endpoints endpoints.production.yml`: Rasa replicas behind a
+load balancer, sharing PostgreSQL, Redis and the action server pool.
 """
 
 import argparse
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import requests
 import yaml
 
-from bot import action_server
+from bot import action_server, web
+from bot.channels.socketio import ORIGINS_ENV
+from bot.channels import messaging
 
-API_TOKEN_ENV = "ALK_API_TOKEN"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = PROJECT_ROOT / "models"
 LOG_DIR = PROJECT_ROOT / "logs"
+DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
+ENV_REFERENCE = re.compile(r"\$\{(\w+)\}")  # how an endpoints file names a variable
 
 
 class ServerError(RuntimeError):
@@ -77,27 +88,63 @@ def latest_model(models_dir: Path = MODELS_DIR) -> Path:
     return models[-1]
 
 
-def write_endpoints(actions_url: str, log_dir: Path, tracker_db: Optional[Path] = None) -> Path:
-    """endpoints.yml with the action endpoint at the chosen port, beside the logs;
-    and, if given, another file for the conversations (the tests use their own)."""
-    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
-    endpoints["action_endpoint"]["url"] = f"{actions_url}/webhook"
+def free_port() -> int:
+    """A port nothing listens on now (for tests and benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+def write_endpoints(
+    actions_url: Optional[str],
+    log_dir: Path,
+    tracker_db: Optional[Path] = None,
+    base: Path = DEFAULT_ENDPOINTS,
+) -> Path:
+    """The endpoints file `base` beside the logs, with the action endpoint at
+    the chosen port if given; and, if given, another file for the
+    conversations (the tests use their own). ${VARIABLES} stay for Rasa to
+    expand, but must be set."""
+    endpoints = yaml.safe_load(base.read_text())
+    if actions_url:
+        endpoints["action_endpoint"]["url"] = f"{actions_url}/webhook"
     # The action server refuses calls without its token, when it has one.
-    token = os.environ.get(action_server.TOKEN_ENV)
-    if token:
-        endpoints["action_endpoint"]["token"] = token
+    # The copy names it for Rasa to expand from the environment it inherits,
+    # so it is never written to disk (a file naming a token keeps its own).
+    if os.environ.get(action_server.TOKEN_ENV) and "token" not in endpoints["action_endpoint"]:
+        endpoints["action_endpoint"]["token"] = f"${{{action_server.TOKEN_ENV}}}"
     if tracker_db:
         endpoints["tracker_store"]["db"] = str(tracker_db)
+    unset = sorted(set(ENV_REFERENCE.findall(yaml.safe_dump(endpoints))) - set(os.environ))
+    if unset:
+        raise ServerError(f"{base.name} needs these environment variables set: {', '.join(unset)}")
     path = log_dir / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints))
     return path
 
 
-def _launch(name: str, args: List[str], url: str, log_path: Path) -> Server:
+def write_credentials(log_dir: Path) -> Path:
+    """credentials.yml beside the logs, with the messaging apps whose
+    environment variables are set (as ${VARIABLE}s: no secret on disk)."""
+    credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
+    try:
+        credentials.update(messaging.enabled_channels())
+    except messaging.HalfConfigured as error:
+        raise ServerError(str(error)) from error
+    path = log_dir / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials))
+    return path
+
+
+def _launch(
+    name: str, args: List[str], url: str, log_path: Path, env: Optional[Dict[str, str]] = None
+) -> Server:
+    """Starts `python -m args...`; `env` adds to this process's environment."""
     log_file = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", *args],
         cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -120,33 +167,55 @@ def start_action_server(port: int, log_dir: Path) -> Server:
 
 def start_rasa_server(
     port: int,
-    actions_url: str,
+    actions_url: Optional[str],
     log_dir: Path,
     model: Optional[Path] = None,
     tracker_db: Optional[Path] = None,
+    endpoints_base: Path = DEFAULT_ENDPOINTS,
+    web_origin: Optional[str] = None,
 ) -> Server:
-    endpoints = write_endpoints(actions_url, log_dir, tracker_db)
+    """Without `actions_url`, the file's action endpoint (an action server pool).
+    `web_origin`, the chat page's, may use the socket.io channel unless
+    ALK_WEB_ORIGINS says which origins may."""
+    endpoints = write_endpoints(actions_url, log_dir, tracker_db, endpoints_base)
+    credentials = write_credentials(log_dir)
     args = ["bot.cli", "run", "--port", str(port), "--model", str(model or latest_model())]
-    args += ["--credentials", "credentials.yml", "--endpoints", str(endpoints)]
-    # Rasa's HTTP API (trackers, parsing, models) only with a token; without
-    # one it stays off and only the channel webhooks are served.
-    api_token = os.environ.get(API_TOKEN_ENV)
-    if api_token:
-        args += ["--enable-api", "--auth-token", api_token]
+    args += ["--credentials", str(credentials), "--endpoints", str(endpoints)]
+    # Rasa's HTTP API is on only with ALK_API_TOKEN, which bot/cli.py reads
+    # from the environment it inherits.
+    origins = {ORIGINS_ENV: web_origin} if web_origin and ORIGINS_ENV not in os.environ else {}
     return _launch(
-        "Rasa server", args, f"http://localhost:{port}", log_dir / "rasa.log"
+        "Rasa server", args, f"http://localhost:{port}", log_dir / "rasa.log", origins
+    )
+
+
+def start_web_server(port: int, rasa_url: str, log_dir: Path) -> Server:
+    """The chat page (bot/web.py), talking to `rasa_url` unless ALK_WEB_RASA_URL
+    says where browsers reach the Rasa server."""
+    rasa = {} if os.environ.get(web.RASA_URL_ENV) else {web.RASA_URL_ENV: rasa_url}
+    return _launch(
+        "web server",
+        ["bot.web", "--port", str(port)],
+        f"http://localhost:{port}",
+        log_dir / "web.log",
+        rasa,
     )
 
 
 @dataclass
 class Stack:
-    actions: Server
-    rasa: Server
+    actions: Optional[Server]
+    rasa: Optional[Server]
+    web: Optional[Server] = None
+
+    def servers(self) -> List[Server]:
+        return [server for server in (self.web, self.rasa, self.actions) if server]
 
     def stop(self) -> None:
-        # Rasa first, so no message reaches an action server that is gone.
-        self.rasa.stop()
-        self.actions.stop()
+        # The chat page first, then Rasa, so no message reaches a server
+        # that is gone.
+        for server in self.servers():
+            server.stop()
 
 
 def start(
@@ -156,19 +225,34 @@ def start(
     model: Optional[Path] = None,
     timeout: float = 240,
     tracker_db: Optional[Path] = None,
+    endpoints: Path = DEFAULT_ENDPOINTS,
+    only: Optional[str] = None,
+    web_port: Optional[int] = None,
 ) -> Stack:
-    """Starts both servers and returns once both answer (or raises ServerError)."""
+    """Starts both servers, or `only` "rasa" or "actions", and returns once
+    they answer (or raises ServerError). A Rasa server started alone calls
+    the action server its endpoints file names. With `web_port`, the chat
+    page too, beside the Rasa server."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    actions = start_action_server(actions_port, log_dir)
+    actions = start_action_server(actions_port, log_dir) if only != "rasa" else None
     try:
-        rasa = start_rasa_server(rasa_port, actions.url, log_dir, model, tracker_db)
+        rasa = None if only == "actions" else start_rasa_server(
+            rasa_port, actions and actions.url, log_dir, model, tracker_db, endpoints,
+            web_origin=f"http://localhost:{web_port}" if web_port else None,
+        )
     except ServerError:
-        actions.stop()
+        if actions:
+            actions.stop()
         raise
-    stack = Stack(actions, rasa)
+    web_server = start_web_server(web_port, rasa.url, log_dir) if web_port and rasa else None
+    stack = Stack(actions, rasa, web_server)
     try:
-        actions.wait_until_ready("/health", timeout)
-        rasa.wait_until_ready("/webhooks/rest/", timeout)
+        if actions:
+            actions.wait_until_ready("/health", timeout)
+        if rasa:
+            rasa.wait_until_ready("/webhooks/rest/", timeout)
+        if web_server:
+            web_server.wait_until_ready("/", timeout)
     except BaseException:
         stack.stop()
         raise
@@ -179,34 +263,68 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
+    parser.add_argument(
+        "--web-port", type=int, default=8000,
+        help="the web chat page's port, served with both servers (default: 8000)",
+    )
+    parser.add_argument(
+        "--endpoints", type=Path, default=DEFAULT_ENDPOINTS,
+        help="endpoints file, e.g. endpoints.production.yml (default: endpoints.yml)",
+    )
+    parser.add_argument(
+        "--only", choices=("rasa", "actions"),
+        help="start one server: a Rasa replica, calling the action server its "
+        "endpoints file names, or the action server (default: both)",
+    )
     args = parser.parse_args(argv)
 
-    print("Starting the action server and the Rasa server (about 30 s)...", flush=True)
+    starting = {
+        None: "the action server and the Rasa server (about 30 s)",
+        "rasa": "the Rasa server (about 30 s)",
+        "actions": "the action server",
+    }[args.only]
+    print(f"Starting {starting}...", flush=True)
     try:
-        stack = start(args.rasa_port, args.actions_port)
+        stack = start(
+            args.rasa_port, args.actions_port, endpoints=args.endpoints, only=args.only,
+            web_port=args.web_port if args.only is None else None,
+        )
     except ServerError as error:
         print(error, file=sys.stderr)
         return 1
 
-    webhook = f"{stack.rasa.url}/webhooks/rest/webhook"
-    print(
-        f"\nALK Companion is running.\n"
-        f"  REST:      curl -s {webhook} -d '{{\"sender\":\"a\",\"message\":\"hi\"}}'\n"
-        f"  socket.io: {stack.rasa.url} (events user_uttered / bot_uttered)\n"
-        f"  Logs:      {LOG_DIR}/rasa.log, {LOG_DIR}/actions.log\n"
-        f"Press Ctrl-C to stop.",
-        flush=True,
-    )
+    logs = ", ".join(str(server.log_path) for server in stack.servers())
+    if stack.rasa:
+        webhook = f"{stack.rasa.url}/webhooks/rest/webhook"
+        print(
+            f"\nALK Companion is running.\n"
+            f"  REST:      curl -s {webhook} -d '{{\"sender\":\"a\",\"message\":\"hi\"}}'\n"
+            f"  socket.io: {stack.rasa.url} (events user_uttered / bot_uttered)\n"
+            + (f"  Web chat:  {stack.web.url}/\n" if stack.web else "")
+            + f"  Logs:      {logs}\n"
+            f"Press Ctrl-C to stop.",
+            flush=True,
+        )
+    else:
+        print(
+            f"\nThe ALK Companion action server is running: {stack.actions.url}/webhook\n"
+            f"  Logs:      {logs}\n"
+            f"Press Ctrl-C to stop.",
+            flush=True,
+        )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # The launcher lasts as long as the Rasa server, or the action server alone.
+    main_server = stack.rasa or stack.actions
     actions_down_reported = False
     try:
-        while stack.rasa.process.poll() is None:
-            if stack.actions.process.poll() is not None and not actions_down_reported:
+        while main_server.process.poll() is None:
+            actions_down = stack.actions and stack.actions.process.poll() is not None
+            if actions_down and not actions_down_reported:
                 # Rasa keeps serving and apologises where an answer needs actions.
                 print(f"The action server stopped: see {stack.actions.log_path}.", file=sys.stderr)
                 actions_down_reported = True
             time.sleep(1)
-        print(f"The Rasa server stopped: see {stack.rasa.log_path}.", file=sys.stderr)
+        print(f"The {main_server.name} stopped: see {main_server.log_path}.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)

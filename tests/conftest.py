@@ -2,20 +2,20 @@
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import threading
 import uuid
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, Dict, List
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 
-from bot import action_server, serve
-from bot.cli import quiet_rasa
+from bot import action_server, cli, serve
+from bot.channels import messenger, telegram, twilio
 from bot.safety.handoff import HANDOFF_URL_ENV
 
 PROJECT_ROOT = serve.PROJECT_ROOT
@@ -23,24 +23,7 @@ PROJECT_ROOT = serve.PROJECT_ROOT
 # Telemetry off for Rasa loaded in this process too. pytest's own warning
 # capture is off (pyproject.toml): Rasa's dependencies re-enable deprecation
 # warnings at import and would bury the results.
-quiet_rasa()
-
-
-def run_rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-    """Runs Rasa's command line (quietly) in the project, capturing its output."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        return sock.getsockname()[1]
+cli.quiet_rasa()
 
 
 @pytest.fixture(scope="session")
@@ -83,17 +66,115 @@ def clinic_webhook() -> ClinicWebhook:
     webhook.server.shutdown()
 
 
+# Messaging apps' credentials: fake, but shaped like real ones (aiogram
+# checks a bot token's shape). The public webhook URLs are not the servers'
+# local ones, as behind a proxy: signatures are made with the public URL.
+MESSAGING_ENV = {
+    "TELEGRAM_ACCESS_TOKEN": "123456789:AAFakeTokenForTestsOnly_abcdefghijklm",
+    "TELEGRAM_BOT_NAME": "alk_companion_test_bot",
+    "TELEGRAM_WEBHOOK_URL": "https://alk.example.org/webhooks/telegram/webhook",
+    "TELEGRAM_SECRET_TOKEN": uuid.uuid4().hex,
+    "TWILIO_ACCOUNT_SID": "AC" + uuid.uuid4().hex,
+    "TWILIO_AUTH_TOKEN": uuid.uuid4().hex,
+    "TWILIO_WEBHOOK_URL": "https://alk.example.org/webhooks/twilio/webhook",
+    "FACEBOOK_VERIFY_TOKEN": uuid.uuid4().hex,
+    "FACEBOOK_APP_SECRET": uuid.uuid4().hex,
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "EAAFake" + uuid.uuid4().hex,
+}
+
+
+@dataclass
+class ApiCall:
+    method: str
+    path: str
+    query: Dict[str, str]
+    headers: Dict[str, str]
+    fields: dict  # the body: JSON, or a form as a dict
+
+
+class MessagingApis:
+    """A local HTTP receiver standing in for the Telegram Bot API, Twilio's
+    API and Meta's Graph API: records every call and answers as they would."""
+
+    def __init__(self) -> None:
+        self.calls: List[ApiCall] = []
+        calls, apis = self.calls, self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    fields = json.loads(body)
+                else:
+                    fields = dict(parse_qsl(body.decode()))
+                url = urlsplit(self.path)
+                query, headers = dict(parse_qsl(url.query)), dict(self.headers)
+                call = ApiCall("POST", url.path, query, headers, fields)
+                calls.append(call)
+                status, answer = apis.answer(call)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("localhost", 0), Handler)
+        self.url = f"http://localhost:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, call: ApiCall):
+        if call.path.startswith("/bot"):  # Telegram: /bot<token>/<method>
+            method = call.path.rsplit("/", 1)[1]
+            if method == "getMe":
+                bot = {"id": 123456789, "is_bot": True, "first_name": "ALK Companion"}
+                bot["username"] = MESSAGING_ENV["TELEGRAM_BOT_NAME"]
+                return 200, {"ok": True, "result": bot}
+            if method == "sendMessage":
+                chat = {"id": int(call.fields["chat_id"]), "type": "private"}
+                message = {"message_id": len(self.calls), "date": 0, "chat": chat}
+                return 200, {"ok": True, "result": {**message, "text": call.fields["text"]}}
+            return 200, {"ok": True, "result": True}
+        if call.path.endswith("/Messages.json"):  # Twilio
+            message = {key.lower(): value for key, value in call.fields.items()}
+            return 201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued", **message}
+        # Meta's Send API
+        recipient = call.fields["recipient"]["id"]
+        return 200, {"recipient_id": recipient, "message_id": "m_" + uuid.uuid4().hex}
+
+
 @pytest.fixture(scope="session")
-def servers(trained_model: Path, clinic_webhook: ClinicWebhook, tmp_path_factory):
+def messaging_apis() -> MessagingApis:
+    apis = MessagingApis()
+    yield apis
+    apis.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def servers(
+    trained_model: Path,
+    clinic_webhook: ClinicWebhook,
+    messaging_apis: MessagingApis,
+    tmp_path_factory,
+):
     # The action server inherits these: handoffs go to the local receiver,
     # and only callers with the token (the Rasa server) are served.
     os.environ[HANDOFF_URL_ENV] = clinic_webhook.url
+    # Telegram, Twilio and Messenger on, calling the local receiver
+    # (tests/test_messaging.py).
+    os.environ.update(MESSAGING_ENV)
+    for app in (telegram, twilio, messenger):
+        os.environ[app.API_URL_ENV] = messaging_apis.url
     os.environ[action_server.TOKEN_ENV] = uuid.uuid4().hex
     # Rasa's HTTP API is on, behind this token (tests/test_api_security.py).
-    os.environ[serve.API_TOKEN_ENV] = uuid.uuid4().hex
+    os.environ[cli.API_TOKEN_ENV] = uuid.uuid4().hex
     stack = serve.start(
-        rasa_port=free_port(),
-        actions_port=free_port(),
+        rasa_port=serve.free_port(),
+        actions_port=serve.free_port(),
+        web_port=serve.free_port(),  # the web chat page (tests/test_web_page.py)
         log_dir=tmp_path_factory.mktemp("server-logs"),
         model=trained_model,
         tracker_db=tmp_path_factory.mktemp("conversations") / "conversations.db",

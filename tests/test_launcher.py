@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bot import serve
-from tests.conftest import PROJECT_ROOT, free_port
+from bot.serve import PROJECT_ROOT, free_port
 
 
 def read_until(process, marker, timeout=240):
@@ -25,11 +25,11 @@ def read_until(process, marker, timeout=240):
     raise AssertionError(f"no {marker!r} in launcher output:\n{''.join(lines)}")
 
 
-def test_launcher_serves_the_greeting_and_stops_both_servers_on_ctrl_c(trained_model):
-    rasa_port, actions_port = free_port(), free_port()
+def test_launcher_serves_the_greeting_and_the_page_and_stops_every_server_on_ctrl_c(trained_model):
+    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     launcher = subprocess.Popen(
         [sys.executable, "-m", "bot.serve", "--rasa-port", str(rasa_port),
-         "--actions-port", str(actions_port)],
+         "--actions-port", str(actions_port), "--web-port", str(web_port)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -37,7 +37,9 @@ def test_launcher_serves_the_greeting_and_stops_both_servers_on_ctrl_c(trained_m
         webhook = f"http://localhost:{rasa_port}/webhooks/rest/webhook"
         assert webhook in banner
         servers = psutil.Process(launcher.pid).children()
-        assert len(servers) == 2
+        assert len(servers) == 3  # and the web chat page
+        page = f"http://localhost:{web_port}/"
+        assert page in banner and requests.get(page, timeout=10).ok
 
         replies = requests.post(webhook, json={"sender": "a", "message": "hi"}, timeout=60).json()
         assert "ALK Companion" in replies[0]["text"] and replies[-1]["buttons"]

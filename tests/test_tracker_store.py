@@ -1,12 +1,12 @@
 """Conversations are kept in SQLite: restarting the Rasa server loses nothing."""
 
 import uuid
+from urllib.parse import urlsplit
 
 import requests
 import yaml
 
 from bot import serve
-from tests.conftest import free_port
 
 
 def test_a_conversation_carries_on_after_the_rasa_server_restarts(servers, trained_model):
@@ -22,8 +22,10 @@ def test_a_conversation_carries_on_after_the_rasa_server_restarts(servers, train
     log_dir = servers.rasa.log_path.parent
     endpoints = yaml.safe_load((log_dir / "endpoints.yml").read_text())
     servers.rasa.stop()
+    # On the same port, for the chat page: the servers are shared by all tests.
     servers.rasa = serve.start_rasa_server(
-        free_port(), servers.actions.url, log_dir, trained_model, endpoints["tracker_store"]["db"]
+        urlsplit(servers.rasa.url).port, servers.actions.url, log_dir, trained_model,
+        endpoints["tracker_store"]["db"], web_origin=servers.web.url,
     )
     servers.rasa.wait_until_ready("/webhooks/rest/", timeout=240)
     # The side effect asked about before the restart is still remembered.

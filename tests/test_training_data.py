@@ -1,6 +1,6 @@
 """Rasa's own checks of the domain, data and test stories."""
 
-from tests.conftest import run_rasa
+from bot.cli import run_rasa
 
 
 def test_domain_and_training_data_validate_without_warnings():

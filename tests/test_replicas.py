@@ -1,0 +1,281 @@
+"""The production profile: two Rasa replicas sharing PostgreSQL and Redis.
+
+One action server and two Rasa servers run with endpoints.production.yml,
+pointed at the PostgreSQL and Redis that `.ci/services` starts (a database
+of their own, dropped afterwards). One conversation goes to both replicas,
+in turn and at once, and what PostgreSQL holds must be that conversation
+exactly: every message once, each followed by its own answer.
+
+Without ALK_TEST_POSTGRES_URL and ALK_TEST_REDIS_URL these tests are skipped
+locally; in CI (CI set) that is a failure.
+"""
+
+import asyncio
+import json
+import os
+import subprocess
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, Iterator, List
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+import requests
+import sqlalchemy as sa
+from rasa.core.lock_store import LockStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.utils.endpoints import read_endpoint_config
+from sqlalchemy.engine import URL, make_url
+
+from bot import action_server, serve
+from bot.channels.replies import UNAVAILABLE_REPLY
+from bot.knowledge.answers import FOLLOW_UP_RATE_INTENT, SEVERE, Question, answer
+from bot.knowledge.content import load_knowledge
+from bot.serve import PROJECT_ROOT, free_port
+from tests.test_retention import conversation
+
+PRODUCTION_ENDPOINTS = PROJECT_ROOT / "endpoints.production.yml"
+POSTGRES_URL_ENV = "ALK_TEST_POSTGRES_URL"
+REDIS_URL_ENV = "ALK_TEST_REDIS_URL"
+ACTIONS_URL_ENV = "ALK_ACTIONS_URL"
+SIDE_EFFECT_QUESTION = "does xalkori give you the runs?"  # "the runs": diarrhea
+SEVERITY_FOLLOW_UP = "how often is it severe?"
+
+
+def service_url(name: str) -> str:
+    url = os.environ.get(name)
+    if not url:
+        reason = f"{name} is not set: run `source .ci/services` first"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[URL]:
+    """A fresh PostgreSQL database for this run, dropped afterwards."""
+    server = make_url(service_url(POSTGRES_URL_ENV))
+    name = f"alk_replicas_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield server.set(database=name)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def production_env(database: URL) -> Iterator[Dict[str, str]]:
+    """The variables endpoints.production.yml names, for the test services;
+    set for the servers this module starts and for Rasa's reader here."""
+    redis_url = urlsplit(service_url(REDIS_URL_ENV))
+    redis.Redis.from_url(redis_url.geturl()).ping()
+    settings = {
+        ACTIONS_URL_ENV: f"http://localhost:{free_port()}/webhook",
+        action_server.TOKEN_ENV: uuid.uuid4().hex,
+        "ALK_POSTGRES_HOST": database.host,
+        "ALK_POSTGRES_PORT": str(database.port or 5432),
+        "ALK_POSTGRES_DB": database.database,
+        "ALK_POSTGRES_USER": database.username,
+        "ALK_POSTGRES_PASSWORD": database.password or "",
+        "ALK_REDIS_HOST": redis_url.hostname,
+        "ALK_REDIS_PORT": str(redis_url.port or 6379),
+        "ALK_REDIS_DB": redis_url.path.strip("/") or "0",
+        "ALK_REDIS_PASSWORD": redis_url.password or "",
+    }
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in settings.items():
+            env.setenv(name, value)
+        yield settings
+
+
+@pytest.fixture(scope="module")
+def replicas(trained_model, production_env, tmp_path_factory) -> Iterator[List[serve.Server]]:
+    """Rasa replicas A and B, calling one action server (the pool)."""
+    actions_port = urlsplit(production_env[ACTIONS_URL_ENV]).port
+    started = [serve.start_action_server(actions_port, tmp_path_factory.mktemp("actions"))]
+    try:
+        # Both at once, as a clinic's would start: each takes ~1 GB and ~30 s.
+        for name in ("a", "b"):
+            started.append(serve.start_rasa_server(
+                free_port(), None, tmp_path_factory.mktemp(f"replica-{name}"), trained_model,
+                endpoints_base=PRODUCTION_ENDPOINTS,
+            ))
+        started[0].wait_until_ready("/health", timeout=240)
+        for replica in started[1:]:
+            replica.wait_until_ready("/webhooks/rest/", timeout=240)
+        yield started[1:]
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+def production_lock_store() -> LockStore:
+    """The lock store endpoints.production.yml configures, as Rasa builds it."""
+    return LockStore.create(read_endpoint_config(str(PRODUCTION_ENDPOINTS), "lock_store"))
+
+
+def say(replica: serve.Server, sender: str, message: str) -> List[dict]:
+    response = requests.post(
+        f"{replica.url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    replies = response.json()
+    assert replies and all(reply.get("text") != UNAVAILABLE_REPLY for reply in replies), replies
+    return replies
+
+
+def texts(replies: List[dict]) -> List[str]:
+    return [reply["text"] for reply in replies if "text" in reply]
+
+
+def stored_events(database: URL, sender: str) -> List[str]:
+    """The conversation's events as PostgreSQL holds them, in order."""
+    engine = sa.create_engine(database)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"),
+                {"sender": sender},
+            )
+            return [row.data for row in rows]
+    finally:
+        engine.dispose()
+
+
+def turns(events: List[str]) -> Dict[str, List[str]]:
+    """Each user message, with the texts of the bot events up to the next one.
+    Also checks that no event is stored twice and no message is stored twice."""
+    assert len(events) == len(set(events)), "an event is stored twice"
+    by_message: Dict[str, List[str]] = {}
+    current = None
+    for event in map(json.loads, events):
+        if event["event"] == "user":
+            assert event["text"] not in by_message, f"{event['text']!r} is stored twice"
+            current = by_message[event["text"]] = []
+        elif event["event"] == "bot" and current is not None:
+            current.append(event["text"])
+    return by_message
+
+
+def wait_for_tickets(lock_store: LockStore, sender: str, count: int, timeout: float = 60) -> None:
+    """Waits until the conversation's lock in Redis holds `count` tickets."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lock = lock_store.get_lock(sender)
+        if lock and len(lock.tickets) == count:
+            return
+        time.sleep(0.05)
+    held = len(lock.tickets) if lock else 0
+    raise AssertionError(f"the conversation's Redis lock held {held} tickets, never {count}")
+
+
+def test_a_conversation_carries_on_from_one_replica_to_the_other(replicas, database):
+    replica_a, replica_b = replicas
+    sender = f"replicas-{uuid.uuid4()}"
+    knowledge = load_knowledge()
+    diarrhea = knowledge.tables.adverse_events["diarrhea"]
+
+    first = " ".join(texts(say(replica_a, sender, SIDE_EFFECT_QUESTION)))
+    assert diarrhea.patient in first
+    # Replica B answers from the side effect replica A put in a slot.
+    follow_up = texts(say(replica_b, sender, SEVERITY_FOLLOW_UP))
+    expected = answer(
+        Question(
+            intent=FOLLOW_UP_RATE_INTENT,
+            text=SEVERITY_FOLLOW_UP,
+            entities={"severity": [SEVERE]},
+            last_side_effect="diarrhea",
+        ),
+        knowledge,
+    )
+    assert expected.text in follow_up
+
+    stored = turns(stored_events(database, sender))
+    assert list(stored) == [SIDE_EFFECT_QUESTION, SEVERITY_FOLLOW_UP]
+    assert stored[SEVERITY_FOLLOW_UP] == follow_up
+
+
+def test_messages_reaching_both_replicas_at_once_are_answered_in_turn(replicas, database):
+    sender = f"replicas-{uuid.uuid4()}"
+    messages = [SIDE_EFFECT_QUESTION, "what is the FISH test?"]
+    lock_store = production_lock_store()
+    # Holding the conversation's lock, as a third replica busy with it would,
+    # makes both replicas queue in Redis whatever their timing; two tickets
+    # besides ours then show that each took its own turn through Redis.
+    held = lock_store.issue_ticket(sender, lock_lifetime=120)
+    barrier = threading.Barrier(len(replicas))
+
+    def send_at_once(replica: serve.Server, message: str) -> List[dict]:
+        barrier.wait()
+        return say(replica, sender, message)
+
+    with ThreadPoolExecutor(len(replicas)) as pool:
+        sent = [pool.submit(send_at_once, *pair) for pair in zip(replicas, messages)]
+        try:
+            wait_for_tickets(lock_store, sender, count=3)
+        finally:
+            lock_store.cleanup(sender, held)
+        replies = [texts(future.result()) for future in sent]
+
+    stored = turns(stored_events(database, sender))
+    assert sorted(stored) == sorted(messages)
+    # Each message is followed by exactly the answer its replica sent back.
+    assert [stored[message] for message in messages] == replies
+    assert lock_store.get_lock(sender) is None, "the lock outlived the conversation's turns"
+
+
+def test_two_servers_taking_one_conversations_lock_at_once_get_different_tickets(production_env):
+    # Rasa's own RedisLockStore hands out the same ticket here most of the time.
+    stores = [production_lock_store() for _ in range(2)]
+    conversations = [f"lock-{uuid.uuid4()}" for _ in range(50)]
+    barrier = threading.Barrier(len(stores))
+
+    def take_tickets(store: LockStore) -> List[int]:
+        tickets = []
+        for conversation in conversations:
+            barrier.wait()
+            tickets.append(store.issue_ticket(conversation))
+        return tickets
+
+    try:
+        with ThreadPoolExecutor(len(stores)) as pool:
+            first, second = pool.map(take_tickets, stores)
+    finally:
+        for conversation in conversations:
+            stores[0].delete_lock(conversation)
+    assert [sorted(pair) for pair in zip(first, second)] == [[0, 1]] * len(conversations)
+
+
+def test_a_replica_does_not_start_while_a_variable_of_the_profile_is_unset(tmp_path, monkeypatch):
+    monkeypatch.delenv("ALK_POSTGRES_PASSWORD", raising=False)
+    with pytest.raises(serve.ServerError, match="variables set: .*ALK_POSTGRES_PASSWORD"):
+        serve.start_rasa_server(free_port(), None, tmp_path, endpoints_base=PRODUCTION_ENDPOINTS)
+    assert list(tmp_path.iterdir()) == []  # nothing written, nothing started
+
+
+def test_make_forget_deletes_old_conversations_from_postgresql(production_env, database):
+    store = SQLTrackerStore(
+        dialect="postgresql", host=database.host, port=database.port, db=database.database,
+        username=database.username, password=database.password,
+    )
+    for sender, days_ago in (("forget-old", 40), ("forget-recent", 2)):
+        asyncio.run(store.save(conversation(sender, days_ago)))
+
+    result = subprocess.run(
+        ["make", "--no-print-directory", "forget", "DAYS=30", f"ENDPOINTS={PRODUCTION_ENDPOINTS}"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Forgot 1 conversation(s)" in result.stdout
+    assert asyncio.run(store.retrieve("forget-old")) is None
+    assert asyncio.run(store.retrieve("forget-recent")) is not None
+    store.engine.dispose()
