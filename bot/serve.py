@@ -63,7 +63,7 @@ class Server:
             try:
                 if requests.get(self.url + health_path, timeout=2).ok:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or busy starting
                 pass
             time.sleep(0.5)
         raise ServerError(
