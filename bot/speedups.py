@@ -2,7 +2,7 @@
 
 `bot/cli.py` applies them before any Rasa command, so `make run`, `make chat`,
 the tests and `make bench` all run with them; a plain `rasa run` does not.
-Each was found with a profile of one message (see README, "Speed").
+Each was found with a profile of one message (README, "How good, how fast").
 """
 
 from typing import Any, Dict
