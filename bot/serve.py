@@ -27,7 +27,6 @@ import requests
 import yaml
 
 from bot import action_server, web
-from bot.channels.socketio import ORIGINS_ENV
 from bot.channels import messaging
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -183,7 +182,7 @@ def start_rasa_server(
     args += ["--credentials", str(credentials), "--endpoints", str(endpoints)]
     # Rasa's HTTP API is on only with ALK_API_TOKEN, which bot/cli.py reads
     # from the environment it inherits.
-    origins = {ORIGINS_ENV: web_origin} if web_origin and ORIGINS_ENV not in os.environ else {}
+    origins = {web.ORIGINS_ENV: web_origin} if web_origin and web.ORIGINS_ENV not in os.environ else {}
     return _launch(
         "Rasa server", args, f"http://localhost:{port}", log_dir / "rasa.log", origins
     )

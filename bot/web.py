@@ -11,6 +11,8 @@ ALK_WEB_PRIMARY_COLOUR        header and button colour, #rrggbb (default #0b5563
 ALK_WEB_PRIMARY_TEXT_COLOUR   text on that colour (default #ffffff)
 ALK_WEB_PERSISTENCE           "session" (keep the chat until the tab closes, default) or "none"
 ALK_WEB_HOST                  the address to listen on (default 127.0.0.1)
+ALK_WEB_ORIGINS               for the Rasa server: the origins (comma-separated) of the pages
+                              that may use its socket.io channel (default this page's own)
 
 Every response forbids scripts from anywhere but this server and connections
 to anywhere but the Rasa server.
@@ -42,6 +44,8 @@ STATIC_FILES: Dict[str, Tuple[Path, str]] = {
 }
 
 RASA_URL_ENV = "ALK_WEB_RASA_URL"
+ORIGINS_ENV = "ALK_WEB_ORIGINS"
+DEFAULT_ORIGIN = "http://localhost:8000"
 HOST_ENV = "ALK_WEB_HOST"
 
 # Environment variable -> (widget's data-* attribute, default).
@@ -119,6 +123,11 @@ def make_handler(config: PageConfig) -> type:
     class PageHandler(BaseHTTPRequestHandler):
         server_version = "ALKCompanionWeb"
         sys_version = ""
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's name)
+            # http.server starts each line with the visitor's IP address,
+            # personal data that the logs keep out.
+            sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             self._respond(send_body=True)

@@ -4,6 +4,7 @@ server's socket.io channel admits only the configured origins, answers over
 socket.io, and answers bad or over-long messages with a clear reply."""
 
 import queue
+import re
 import sys
 from html.parser import HTMLParser
 from typing import Dict, List
@@ -49,6 +50,13 @@ def test_the_page_and_its_files_come_with_security_headers(servers):
 def test_nothing_but_the_known_files_is_served(servers, path):
     response = requests.get(servers.web.url + path, timeout=10)
     assert response.status_code == 404
+
+
+def test_the_page_servers_log_leaves_out_visitors_addresses(servers):
+    requests.get(f"{servers.web.url}/", timeout=10)
+    log = servers.web.log_path.read_text()
+    assert '"GET / HTTP/1.1" 200' in log
+    assert not re.search(r"^127\.0\.0\.1 ", log, re.MULTILINE)
 
 
 class ScriptsAndTitle(HTMLParser):

@@ -8,9 +8,10 @@ the kind of failure only: Rasa's channels would log the person's words.
 """
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Text
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Text
 
-from rasa.core.channels.channel import UserMessage
+if TYPE_CHECKING:  # the web page server reads IF_URGENT without loading Rasa
+    from rasa.core.channels.channel import UserMessage
 
 # Said wherever the assistant cannot read or answer a message, since that
 # message may be an emergency no one has seen.
@@ -23,7 +24,7 @@ UNAVAILABLE_REPLY = (
     f"Please try again in a few minutes. {IF_URGENT}"
 )
 
-MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+MessageHandler = Callable[["UserMessage"], Awaitable[Any]]
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 def never_silent(on_new_message: MessageHandler) -> MessageHandler:
     """Wraps a channel's handler to send UNAVAILABLE_REPLY if nothing was sent."""
 
-    async def handle(message: UserMessage) -> None:
+    async def handle(message: "UserMessage") -> None:
         channel = message.output_channel
         send_response = channel.send_response
         replies = 0

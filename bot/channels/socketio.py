@@ -24,9 +24,7 @@ from sanic import Blueprint
 
 from bot.channels.replies import IF_URGENT, MessageHandler, never_silent
 from bot.channels.rest import MAX_MESSAGE_CHARS
-
-ORIGINS_ENV = "ALK_WEB_ORIGINS"
-DEFAULT_ORIGIN = "http://localhost:8000"
+from bot.web import DEFAULT_ORIGIN, ORIGINS_ENV
 
 # What a session id may look like: Rasa's are uuid4 hex; anything else gets a new one.
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
