@@ -35,7 +35,7 @@ from bot.channels.replies import UNAVAILABLE_REPLY
 from bot.knowledge.answers import FOLLOW_UP_RATE_INTENT, SEVERE, Question, answer
 from bot.knowledge.content import load_knowledge
 from bot.serve import PROJECT_ROOT, free_port
-from tests.test_retention import conversation
+from tests import test_retention
 
 PRODUCTION_ENDPOINTS = PROJECT_ROOT / "endpoints.production.yml"
 POSTGRES_URL_ENV = "ALK_TEST_POSTGRES_URL"
@@ -267,7 +267,7 @@ def test_make_forget_deletes_old_conversations_from_postgresql(production_env, d
         username=database.username, password=database.password,
     )
     for sender, days_ago in (("forget-old", 40), ("forget-recent", 2)):
-        asyncio.run(store.save(conversation(sender, days_ago)))
+        asyncio.run(store.save(test_retention.conversation(sender, days_ago)))
 
     result = subprocess.run(
         ["make", "--no-print-directory", "forget", "DAYS=30", f"ENDPOINTS={PRODUCTION_ENDPOINTS}"],
