@@ -17,12 +17,18 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-import psutil
+from bot import cli
 
-from bot import action_server, cli, serve
-from bot.benchmark import breakdown
-from bot.benchmark.load import LoadResult, run_load
-from bot.evaluation.datasets import PROJECT_ROOT
+# Before the imports below, which warn as they load (sanic-cors, matplotlib).
+cli.quiet_rasa()
+
+import psutil  # noqa: E402
+
+from bot import action_server, serve  # noqa: E402
+from bot.benchmark import breakdown  # noqa: E402
+from bot.benchmark.load import LoadResult, run_load  # noqa: E402
+from bot.benchmark.report import write_report  # noqa: E402
+from bot.evaluation.datasets import PROJECT_ROOT  # noqa: E402
 
 
 def machine() -> str:
@@ -81,7 +87,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--skip-training", action="store_true", help="do not time a training")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports")
     args = parser.parse_args(argv)
-    cli.quiet_rasa()
     args.out.mkdir(parents=True, exist_ok=True)
     # Rasa's API (for NLU alone) and the action server, each behind a token.
     os.environ[cli.API_TOKEN_ENV] = api_token = uuid.uuid4().hex
@@ -109,8 +114,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             figures["actions_mib"] = resident_mib(stack.actions)
         finally:
             stack.stop()
-    from bot.benchmark.report import write_report
-
     report = write_report(figures, results, args.out)
     print(f"\n{report}")
     return 0

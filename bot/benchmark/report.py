@@ -1,6 +1,7 @@
 """reports/bench.md and the latency-against-concurrency plot."""
 
 import json
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List
@@ -8,6 +9,8 @@ from typing import Dict, List
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display where `make bench` runs
+# matplotlib 3.5 logs pyparsing's deprecations as it loads its styles.
+logging.getLogger("matplotlib.style").setLevel(logging.ERROR)
 import matplotlib.pyplot as plt  # noqa: E402
 
 from bot.benchmark.load import LoadResult  # noqa: E402
