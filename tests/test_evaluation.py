@@ -8,7 +8,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from bot.evaluation import __main__ as evaluation
 from bot.evaluation import datasets, metrics
 from bot.evaluation.baseline import train_baseline
-from bot.nlp.pipeline import load_vocabulary
+from bot.nlp.vocabulary import load_vocabulary
 
 TRAINING_TEXTS = [text for _, text in datasets.training_examples()]
 

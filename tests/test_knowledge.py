@@ -8,7 +8,7 @@ import yaml
 
 from bot.knowledge import ContentError, load_knowledge, parse_knowledge
 from bot.knowledge.content import CONTENT_DIR, NOT_AVAILABLE, NOT_REACHED
-from bot.nlp.pipeline import load_vocabulary
+from bot.nlp.vocabulary import load_vocabulary
 from tests.conftest import PROJECT_ROOT
 
 KNOWLEDGE = load_knowledge()

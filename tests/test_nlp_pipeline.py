@@ -3,7 +3,8 @@
 import pytest
 import spacy
 
-from bot.nlp.pipeline import build_pipeline, is_acronym, load_vocabulary
+from bot.nlp.pipeline import build_pipeline, is_acronym
+from bot.nlp.vocabulary import load_vocabulary
 
 
 @pytest.fixture(scope="module")
