@@ -21,7 +21,7 @@ endif
 # them; spaCy imports TensorFlow too, so quiet that for the pipeline build.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup web pipeline train run chat forget test eval bench lock clean
+.PHONY: setup web pipeline train run chat forget test eval bench handout check-meds lock clean
 
 setup: $(STAMP)
 
@@ -45,7 +45,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 pipeline: $(PIPELINE)
 
-$(PIPELINE): $(STAMP) data/nlu/vocabulary.yml bot/nlp/pipeline.py
+$(PIPELINE): $(STAMP) data/nlu/vocabulary.yml bot/nlp/pipeline.py bot/nlp/vocabulary.py
 	@echo "==> Building the spaCy pipeline from data/nlu/vocabulary.yml"
 	@$(BIN)/python -m bot.nlp.pipeline
 
@@ -84,6 +84,18 @@ eval: train
 # minutes). Run it on an otherwise idle machine.
 bench: train
 	@$(BIN)/python -m bot.benchmark
+
+# The counselling handout, as HTML and PDF, into OUT (default handouts/);
+# TOPICS="side_effects interactions" keeps only those topics' sections.
+handout: $(STAMP)
+	@$(BIN)/python -m bot.nurse.handout --out $(or $(OUT),handouts) $(if $(TOPICS),--topics $(TOPICS))
+
+# Checks a list of medicines and foods against the review's interactions;
+# NURSE=1 for the clinical view. MEDS is read from the environment (make
+# exports it), so apostrophes in it ("St John's wort") pass through as typed.
+check-meds: $(STAMP)
+	@test -n "$$MEDS" || { echo 'Usage: make check-meds MEDS="clarithromycin 500mg bd, omeprazole, grapefruit juice" [NURSE=1]'; exit 2; }
+	@$(BIN)/python -m bot.nurse.medications $(if $(NURSE),--nurse) -- "$$MEDS"
 
 # After editing requirements.in: resolve again and pin the whole set.
 lock: $(STAMP)

@@ -1,0 +1,1 @@
+"""Tools for nurses: the medication check and the counselling handout."""
