@@ -5,18 +5,22 @@ a Question, the Answer becomes a message with follow-up buttons, and what a
 follow-up needs ("why?", "how often is it severe?") is kept in slots.
 """
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import Card, Knowledge, load_knowledge
-from bot.knowledge.answers import NURSE, PATIENT, Question, answer
+from bot.knowledge.answers import NURSE, PATIENT, Answer, Question, answer
+from bot.nlp.vocabulary import load_vocabulary
+from bot.nurse.medications import check_medications, report, split_items
 
 # Read when the action server starts: a broken content file stops it with the
 # reason, instead of failing in the middle of someone's conversation.
 KNOWLEDGE = load_knowledge()
+VOCABULARY = load_vocabulary()
+INTERACTIONS_INTENT = "ask_interactions"
 
 VIEW_INTENTS = {NURSE: "switch_to_nurse_view", PATIENT: "switch_to_patient_view"}
 
@@ -39,14 +43,22 @@ def audience(tracker: Tracker) -> Text:
     return NURSE if tracker.get_slot("audience") == NURSE else PATIENT
 
 
-def question_from(tracker: Tracker) -> Question:
+def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -> Question:
+    """The question in `message` (NLU's reading of a user message; by default
+    the latest), with what the conversation remembers."""
+    if message is None:
+        message = tracker.latest_message
+        # Rasa-sdk's reading, which looks past a low-confidence fallback.
+        intent = tracker.get_intent_of_latest_message()
+    else:
+        intent = (message.get("intent") or {}).get("name")
     entities: Dict[Text, List[Text]] = {}
-    for entity in tracker.latest_message.get("entities", []):
+    for entity in message.get("entities", []):
         entities.setdefault(entity["entity"], []).append(str(entity["value"]))
     card_ids = entities.pop("card", [])
     return Question(
-        intent=tracker.get_intent_of_latest_message(),
-        text=tracker.latest_message.get("text") or "",
+        intent=intent,
+        text=message.get("text") or "",
         entities=entities,
         audience=audience(tracker),
         card_id=card_ids[0] if card_ids else None,
@@ -69,6 +81,25 @@ def menu_buttons(tracker: Tracker) -> List[Dict[Text, Text]]:
         }
     )
     return buttons
+
+
+def medication_check(question: Question) -> Optional[Answer]:
+    """A question about interactions that lists two or more medicines or
+    foods ("clarithromycin 500mg bd, omeprazole, grapefruit juice") gets
+    each checked (bot/nurse/medications.py); one thing is a plain question."""
+    if question.intent != INTERACTIONS_INTENT:
+        return None
+    checked = check_medications(question.text, KNOWLEDGE, VOCABULARY)
+    # Two things in one part ("clarithromycin for a chest infection") are
+    # one medicine and what it is for; a list has separate parts.
+    if len(checked.items) < 2 or len(split_items(question.text)) < 2:
+        return None
+    tables = KNOWLEDGE.tables
+    return Answer(
+        report(checked, question.audience, KNOWLEDGE),
+        follow_ups=tuple(KNOWLEDGE.cards[card] for card in tables.interaction_follow_ups),
+        reason_card=tables.interactions_why_card,
+    )
 
 
 class ActionShowMenu(Action):
@@ -95,8 +126,12 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         events = tell_provenance_once(dispatcher, tracker)
-        reply = answer(question_from(tracker), KNOWLEDGE)
+        question = question_from(tracker)
+        reply = medication_check(question) or answer(question, KNOWLEDGE)
         buttons = [card_button(card, KNOWLEDGE) for card in reply.follow_ups]
+        if audience(tracker) == NURSE:
+            evidence = KNOWLEDGE.messages["evidence"]["button"]
+            buttons.append({"title": evidence, "payload": "/show_evidence"})
         dispatcher.utter_message(text=reply.text, buttons=buttons)
         # "" (not None): something was answered, and the review gives no reason.
         return [*events, SlotSet("reason_card", reply.reason_card or "")]

@@ -155,12 +155,16 @@ def _launch(
     return Server(name, process, url, log_path)
 
 
-def start_action_server(port: int, log_dir: Path) -> Server:
+def start_action_server(port: int, log_dir: Path, web_url: Optional[str] = None) -> Server:
+    """`web_url`: the chat page's server, where the handouts the chat offers
+    are made, unless ALK_WEB_URL says where people reach it."""
+    page = {web.PAGE_URL_ENV: web_url} if web_url and not os.environ.get(web.PAGE_URL_ENV) else {}
     return _launch(
         "action server",
         ["bot.action_server", "--port", str(port)],
         f"http://localhost:{port}",
         log_dir / "actions.log",
+        page,
     )
 
 
@@ -233,11 +237,12 @@ def start(
     the action server its endpoints file names. With `web_port`, the chat
     page too, beside the Rasa server."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    actions = start_action_server(actions_port, log_dir) if only != "rasa" else None
+    web_url = f"http://localhost:{web_port}" if web_port else None
+    actions = start_action_server(actions_port, log_dir, web_url) if only != "rasa" else None
     try:
         rasa = None if only == "actions" else start_rasa_server(
             rasa_port, actions and actions.url, log_dir, model, tracker_db, endpoints,
-            web_origin=f"http://localhost:{web_port}" if web_port else None,
+            web_origin=web_url,
         )
     except ServerError:
         if actions:

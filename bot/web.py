@@ -16,6 +16,11 @@ ALK_WEB_ORIGINS               for the Rasa server: the origins (comma-separated)
 
 Every response forbids scripts from anywhere but this server and connections
 to anywhere but the Rasa server.
+
+It also serves the counselling handout (bot/nurse/handout.py), which the
+chat links to: /handout.pdf and /handout.html, `?topics=side_effects,interactions`
+for some topics only. The sheet holds nothing personal, so any visitor may
+fetch it; each choice of topics is built once.
 """
 
 import argparse
@@ -23,13 +28,15 @@ import html
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from string import Template
 from typing import Dict, Mapping, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bot.channels.replies import IF_URGENT
 
@@ -43,7 +50,17 @@ STATIC_FILES: Dict[str, Tuple[Path, str]] = {
     "/socket.io.min.js": (SOCKET_IO_CLIENT, "text/javascript; charset=utf-8"),
 }
 
+# URL path -> content type, for the handout in each format.
+HANDOUT_FILES = {
+    "/handout.pdf": "application/pdf",
+    "/handout.html": "text/html; charset=utf-8",
+}
+# The handout page has its own styles and its chart inline, and no script.
+HANDOUT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
 RASA_URL_ENV = "ALK_WEB_RASA_URL"
+# For the action server: this page's server as people reach it, for handout links.
+PAGE_URL_ENV = "ALK_WEB_URL"
 ORIGINS_ENV = "ALK_WEB_ORIGINS"
 DEFAULT_ORIGIN = "http://localhost:8000"
 HOST_ENV = "ALK_WEB_HOST"
@@ -111,6 +128,20 @@ class PageConfig:
         ).encode("utf-8")
 
 
+@lru_cache(maxsize=16)
+def handout_files(topics: Tuple[str, ...]) -> Dict[str, bytes]:
+    """The handout with these topics' sections (all if none), in each format;
+    raises ValueError for a topic the sheet does not have."""
+    # Loaded on the first request: the page itself needs none of it.
+    from bot.knowledge import load_knowledge
+    from bot.nurse.handout import build_handout, write_handout
+
+    handout = build_handout(load_knowledge(), topics or None)
+    with tempfile.TemporaryDirectory() as out:
+        html_path, pdf_path = write_handout(handout, Path(out))
+        return {"/handout.html": html_path.read_bytes(), "/handout.pdf": pdf_path.read_bytes()}
+
+
 def make_handler(config: PageConfig) -> type:
     page = config.render_page()
     headers = {
@@ -136,16 +167,27 @@ def make_handler(config: PageConfig) -> type:
             self._respond(send_body=False)
 
         def _respond(self, send_body: bool) -> None:
-            path = urlsplit(self.path).path
+            url = urlsplit(self.path)
+            path, policy = url.path, headers["Content-Security-Policy"]
             if path in ("/", "/index.html"):
                 status, body, content_type = HTTPStatus.OK, page, "text/html; charset=utf-8"
             elif path in STATIC_FILES:
                 file, content_type = STATIC_FILES[path]
                 status, body = HTTPStatus.OK, file.read_bytes()
+            elif path in HANDOUT_FILES:
+                chosen = parse_qs(url.query).get("topics", [""])[0]
+                topics = tuple(topic for topic in chosen.split(",") if topic)
+                try:
+                    status, body = HTTPStatus.OK, handout_files(topics)[path]
+                    content_type, policy = HANDOUT_FILES[path], HANDOUT_POLICY
+                except ValueError as error:
+                    status, body = HTTPStatus.BAD_REQUEST, f"{error}\n".encode()
+                    content_type = "text/plain; charset=utf-8"
             else:
                 status, body, content_type = HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain"
             self.send_response(status)
-            for name, value in {**headers, "Content-Type": content_type}.items():
+            sent = {**headers, "Content-Security-Policy": policy, "Content-Type": content_type}
+            for name, value in sent.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -75,7 +75,9 @@ def test_a_stopped_action_server_gets_an_apology_not_silence(servers, say):
         assert "Take care" in say("goodbye")[0]["text"]
     finally:
         port = int(servers.actions.url.rsplit(":", 1)[1])
-        servers.actions = serve.start_action_server(port, servers.actions.log_path.parent)
+        servers.actions = serve.start_action_server(
+            port, servers.actions.log_path.parent, servers.web.url
+        )
         servers.actions.wait_until_ready("/health", timeout=120)
     side_effects = load_knowledge().card("common_side_effects").patient
     assert say("what are the side effects?")[-1]["text"].startswith(side_effects)
