@@ -66,7 +66,8 @@ ASKING = frozenset("""
     heres his her their is are any a an problem problems issue issues with do
     does clash clashes interact interacts interaction interactions okay ok
     fine all what about pt patient patients starting start i'm i've on mine
-    mum's dad's hi hello thanks thank
+    mum's dad's mum dad wife husband son daughter granny grandad he she we
+    they those them it safe alright to be will should hi hello thanks thank
 """.split())
 
 # Close misspellings are accepted only for names this long or longer, and
