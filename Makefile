@@ -5,10 +5,12 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 PIPELINE := build/spacy-alk/meta.json
 MODEL_STAMP := models/.trained
 WEB_STAMP := web/node_modules/.installed
-TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml')
+# The safety policy stores content/safety.yml's patterns in the model.
+TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml') content/safety.yml
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.lock)
 
 # Rasa 3.6 needs Python 3.10: take the first of these that is 3.10.
@@ -17,11 +19,11 @@ PYTHON := $(firstword $(foreach p,python3.10 $(wildcard $(PYENV_ROOT)/versions/3
   $(if $(shell $(p) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && echo ok),$(p))))
 endif
 
-# Rasa commands run through bot/cli.py, which turns telemetry off and quiets
+# Rasa commands run through bot/rasa_ext/cli.py, which turns telemetry off and quiets
 # them; spaCy imports TensorFlow too, so quiet that for the pipeline build.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup web pipeline train run chat forget test eval bench handout check-meds lock clean
+.PHONY: setup setup-dev web pipeline train run chat forget test test-fast lint eval bench handout check-meds lock clean
 
 setup: $(STAMP)
 
@@ -31,6 +33,14 @@ $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	@touch $@
+
+# What the tests, the linter and the type check need, on top of the above.
+setup-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	@echo "==> Installing the development dependencies into $(VENV)"
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
 	@touch $@
 
 # The web chat's packages (socket.io-client; axe-core for the tests), pinned
@@ -55,35 +65,45 @@ train: $(MODEL_STAMP)
 
 $(MODEL_STAMP): $(PIPELINE) $(TRAINING_INPUTS)
 	@echo "==> Training the model (Rasa reuses every part whose inputs did not change)"
-	@$(BIN)/python -m bot.cli train --domain domain --data data --config config.yml --out models
+	@$(BIN)/python -m bot.rasa_ext.cli train --domain domain --data data --config config.yml --out models
 	@touch $@
 
 run: train web
-	@$(BIN)/python -m bot.serve
+	@$(BIN)/python -m bot.runtime.launcher
 
 # The terminal chat's own action server, on localhost, needs no token.
 chat: train
 	@mkdir -p logs
-	@env -u ALK_ACTIONS_TOKEN $(BIN)/python -m bot.action_server --port 5055 > logs/actions.log 2>&1 & \
+	@env -u ALK_ACTIONS_TOKEN $(BIN)/python -m bot.runtime.action_server --port 5055 > logs/actions.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
-	  $(BIN)/python -m bot.cli shell --endpoints endpoints.yml
+	  $(BIN)/python -m bot.rasa_ext.cli shell --endpoints endpoints.yml
 
 # Delete conversations untouched for DAYS days (default $$ALK_RETENTION_DAYS or 90).
 forget: $(STAMP)
-	@$(BIN)/python -m bot.retention $(if $(DAYS),--days $(DAYS)) $(if $(ENDPOINTS),--endpoints $(ENDPOINTS))
+	@$(BIN)/python -m bot.runtime.retention $(if $(DAYS),--days $(DAYS)) $(if $(ENDPOINTS),--endpoints $(ENDPOINTS))
 
-test: pipeline web
+test: lint pipeline web
 	@$(BIN)/pytest
+
+# Every test that needs no server, model or browser (under a minute).
+test-fast: setup-dev pipeline
+	@$(BIN)/pytest -m "not slow" -q
+
+# The linter, the format check and the type check of the core (no Rasa in it).
+lint: setup-dev
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 
 # Measured, not assumed: NLU, dialogue, out-of-scope and readability to
 # reports/summary.md (about 10 minutes: cross-validation retrains 5 times).
 eval: train
-	@$(BIN)/python -m bot.evaluation
+	@$(BIN)/python -m tools.evaluation
 
 # Latency, throughput, start-up and memory to reports/bench.md (about 4
 # minutes). Run it on an otherwise idle machine.
 bench: train
-	@$(BIN)/python -m bot.benchmark
+	@$(BIN)/python -m tools.benchmark
 
 # The counselling handout, as HTML and PDF, into OUT (default handouts/);
 # TOPICS="side_effects interactions" keeps only those topics' sections.
@@ -97,10 +117,13 @@ check-meds: $(STAMP)
 	@test -n "$$MEDS" || { echo 'Usage: make check-meds MEDS="clarithromycin 500mg bd, omeprazole, grapefruit juice" [NURSE=1]'; exit 2; }
 	@$(BIN)/python -m bot.nurse.medications $(if $(NURSE),--nurse) -- "$$MEDS"
 
-# After editing requirements.in: resolve again and pin the whole set.
+# After editing requirements.in or requirements-dev.in: resolve again and pin
+# both sets, the development one within the versions the assistant runs with.
+LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 lock: $(STAMP)
-	@$(BIN)/uv pip compile --python-version 3.10 --python-platform x86_64-manylinux_2_28 \
-	  requirements.in -o requirements.lock
+	@$(BIN)/uv pip compile $(LOCK_PLATFORM) requirements.in -o requirements.lock
+	@$(BIN)/uv pip compile $(LOCK_PLATFORM) requirements-dev.in -c requirements.lock \
+	  -o requirements-dev.lock
 
 clean:
 	rm -rf build models results reports logs .pytest_cache

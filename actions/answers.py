@@ -11,36 +11,34 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import Card, Knowledge, load_knowledge
+from actions.context import Context, get_context
+from bot.knowledge import Card, Knowledge
 from bot.knowledge.answers import NURSE, PATIENT, Answer, Question, answer
-from bot.nlp.vocabulary import load_vocabulary
+from bot.names import Action as ActionName
+from bot.names import Intent, Slot, payload
 from bot.nurse.medications import check_medications, report, split_items
 
-# Read when the action server starts: a broken content file stops it with the
-# reason, instead of failing in the middle of someone's conversation.
-KNOWLEDGE = load_knowledge()
-VOCABULARY = load_vocabulary()
-INTERACTIONS_INTENT = "ask_interactions"
-
-VIEW_INTENTS = {NURSE: "switch_to_nurse_view", PATIENT: "switch_to_patient_view"}
+VIEW_INTENTS = {NURSE: Intent.SWITCH_TO_NURSE_VIEW, PATIENT: Intent.SWITCH_TO_PATIENT_VIEW}
 
 
 def card_button(card: Card, knowledge: Knowledge) -> Dict[Text, Text]:
     """A button that asks for the card by its topic's intent, naming the card."""
     intent = knowledge.topic(card.topic).intents[0]
-    return {"title": card.question, "payload": f'/{intent}{{"card":"{card.id}"}}'}
+    return {"title": card.question, "payload": f'{payload(intent)}{{"card":"{card.id}"}}'}
 
 
-def tell_provenance_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
+def tell_provenance_once(
+    dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge
+) -> List[Dict]:
     """Says where the answers come from, before the first menu or answer."""
-    if tracker.get_slot("provenance_told"):
+    if tracker.get_slot(Slot.PROVENANCE_TOLD):
         return []
-    dispatcher.utter_message(text=KNOWLEDGE.messages["provenance"])
-    return [SlotSet("provenance_told", True)]
+    dispatcher.utter_message(text=knowledge.messages["provenance"])
+    return [SlotSet(Slot.PROVENANCE_TOLD, True)]
 
 
 def audience(tracker: Tracker) -> Text:
-    return NURSE if tracker.get_slot("audience") == NURSE else PATIENT
+    return NURSE if tracker.get_slot(Slot.AUDIENCE) == NURSE else PATIENT
 
 
 def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -> Question:
@@ -62,42 +60,43 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
         entities=entities,
         audience=audience(tracker),
         card_id=card_ids[0] if card_ids else None,
-        last_side_effect=tracker.get_slot("side_effect"),
-        last_mutation=tracker.get_slot("mutation"),
-        reason_card=tracker.get_slot("reason_card"),
+        last_side_effect=tracker.get_slot(Slot.SIDE_EFFECT),
+        last_mutation=tracker.get_slot(Slot.MUTATION),
+        reason_card=tracker.get_slot(Slot.REASON_CARD),
     )
 
 
-def menu_buttons(tracker: Tracker) -> List[Dict[Text, Text]]:
+def menu_buttons(tracker: Tracker, knowledge: Knowledge) -> List[Dict[Text, Text]]:
     """The topics, in the content file's order, then the other view."""
     buttons = [
-        {"title": topic.title, "payload": f"/{topic.intents[0]}"} for topic in KNOWLEDGE.topics
+        {"title": topic.title, "payload": payload(topic.intents[0])} for topic in knowledge.topics
     ]
     other_view = PATIENT if audience(tracker) == NURSE else NURSE
     buttons.append(
         {
-            "title": KNOWLEDGE.messages["view_buttons"][other_view],
-            "payload": f"/{VIEW_INTENTS[other_view]}",
+            "title": knowledge.messages["view_buttons"][other_view],
+            "payload": payload(VIEW_INTENTS[other_view]),
         }
     )
     return buttons
 
 
-def medication_check(question: Question) -> Optional[Answer]:
+def medication_check(question: Question, context: Context) -> Optional[Answer]:
     """A question about interactions that lists two or more medicines or
     foods ("clarithromycin 500mg bd, omeprazole, grapefruit juice") gets
     each checked (bot/nurse/medications.py); one thing is a plain question."""
-    if question.intent != INTERACTIONS_INTENT:
+    if question.intent != Intent.ASK_INTERACTIONS:
         return None
-    checked = check_medications(question.text, KNOWLEDGE, VOCABULARY)
+    knowledge = context.knowledge
+    checked = check_medications(question.text, knowledge, context.vocabulary)
     # Two things in one part ("clarithromycin for a chest infection") are
     # one medicine and what it is for; a list has separate parts.
     if len(checked.items) < 2 or len(split_items(question.text)) < 2:
         return None
-    tables = KNOWLEDGE.tables
+    tables = knowledge.tables
     return Answer(
-        report(checked, question.audience, KNOWLEDGE),
-        follow_ups=tuple(KNOWLEDGE.cards[card] for card in tables.interaction_follow_ups),
+        report(checked, question.audience, knowledge),
+        follow_ups=tuple(knowledge.cards[card] for card in tables.interaction_follow_ups),
         reason_card=tables.interactions_why_card,
     )
 
@@ -106,13 +105,16 @@ class ActionShowMenu(Action):
     """Offers the topics as buttons, and the other view (patient or nurse)."""
 
     def name(self) -> Text:
-        return "action_show_menu"
+        return ActionName.SHOW_MENU
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        events = tell_provenance_once(dispatcher, tracker)
-        dispatcher.utter_message(text=KNOWLEDGE.messages["menu"], buttons=menu_buttons(tracker))
+        knowledge = get_context().knowledge
+        events = tell_provenance_once(dispatcher, tracker, knowledge)
+        dispatcher.utter_message(
+            text=knowledge.messages["menu"], buttons=menu_buttons(tracker, knowledge)
+        )
         return events
 
 
@@ -120,18 +122,20 @@ class ActionAnswerQuestion(Action):
     """Answers from a card or a table, in the person's view, with follow-ups."""
 
     def name(self) -> Text:
-        return "action_answer_question"
+        return ActionName.ANSWER_QUESTION
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        events = tell_provenance_once(dispatcher, tracker)
+        context = get_context()
+        knowledge = context.knowledge
+        events = tell_provenance_once(dispatcher, tracker, knowledge)
         question = question_from(tracker)
-        reply = medication_check(question) or answer(question, KNOWLEDGE)
-        buttons = [card_button(card, KNOWLEDGE) for card in reply.follow_ups]
+        reply = medication_check(question, context) or answer(question, knowledge)
+        buttons = [card_button(card, knowledge) for card in reply.follow_ups]
         if audience(tracker) == NURSE:
-            evidence = KNOWLEDGE.messages["evidence"]["button"]
-            buttons.append({"title": evidence, "payload": "/show_evidence"})
+            evidence = knowledge.messages["evidence"]["button"]
+            buttons.append({"title": evidence, "payload": payload(Intent.SHOW_EVIDENCE)})
         dispatcher.utter_message(text=reply.text, buttons=buttons)
         # "" (not None): something was answered, and the review gives no reason.
-        return [*events, SlotSet("reason_card", reply.reason_card or "")]
+        return [*events, SlotSet(Slot.REASON_CARD, reply.reason_card or "")]

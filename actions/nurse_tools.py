@@ -5,30 +5,24 @@ part of answering a question about interactions: actions/answers.py).
 Each translates between Rasa and plain Python in bot/knowledge and bot/nurse.
 """
 
-import os
 from typing import Any, Dict, List, Optional, Text
 from urllib.parse import urlencode
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import KNOWLEDGE, question_from
-from bot import web
+from actions.answers import question_from
+from actions.context import get_context
 from bot.knowledge.evidence import checklist, evidence
-from bot.nurse.handout import load_composition, topics_in
-from bot.safety.detector import load_detector
-
-# Read when the action server starts, like the rest of content/.
-HANDOUT = load_composition()
-ANSWER_ACTION = "action_answer_question"
-CLINIC_SETTINGS = ("emergency_number", "urgent_contact")
+from bot.names import Action as ActionName
+from bot.nurse.handout.composition import topics_in
 
 
 def last_answered_message(tracker: Tracker) -> Optional[Dict[Text, Any]]:
     """NLU's reading of the last user message action_answer_question answered."""
     answered = False
     for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == ANSWER_ACTION:
+        if event.get("event") == "action" and event.get("name") == ActionName.ANSWER_QUESTION:
             answered = True
         elif event.get("event") == "user" and answered:
             return {**event.get("parse_data", {}), "text": event.get("text")}
@@ -39,16 +33,17 @@ class ActionShowEvidence(Action):
     """The last answer as a nurse would cite it: trial, figures, where in the review."""
 
     def name(self) -> Text:
-        return "action_show_evidence"
+        return ActionName.SHOW_EVIDENCE
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        knowledge = get_context().knowledge
         message = last_answered_message(tracker)
         if message is None:
-            dispatcher.utter_message(text=KNOWLEDGE.messages["evidence"]["nothing_yet"])
+            dispatcher.utter_message(text=knowledge.messages["evidence"]["nothing_yet"])
         else:
-            dispatcher.utter_message(text=evidence(question_from(tracker, message), KNOWLEDGE).text)
+            dispatcher.utter_message(text=evidence(question_from(tracker, message), knowledge).text)
         return []
 
 
@@ -56,15 +51,14 @@ class ActionShowChecklist(Action):
     """The counselling checklist for starting crizotinib, with the clinic's numbers."""
 
     def name(self) -> Text:
-        return "action_show_checklist"
+        return ActionName.SHOW_CHECKLIST
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        categories = load_detector().categories.values()
-        red_flags = [spec["label"] for spec in categories if not spec.get("crisis")]
-        clinic = {name: tracker.get_slot(name) for name in CLINIC_SETTINGS}
-        dispatcher.utter_message(text=checklist(KNOWLEDGE, red_flags, clinic))
+        context = get_context()
+        text = checklist(context.knowledge, context.red_flags, context.clinic.as_dict())
+        dispatcher.utter_message(text=text)
         return []
 
 
@@ -72,24 +66,30 @@ class ActionOfferHandout(Action):
     """Links to the printable handout, with the topics the request names."""
 
     def name(self) -> Text:
-        return "action_offer_handout"
+        return ActionName.OFFER_HANDOUT
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        wording = HANDOUT["chat"]
-        page = os.environ.get(web.PAGE_URL_ENV)
+        context = get_context()
+        handout = context.handout
+        wording = handout["chat"]
+        page = context.settings.web_url
         if not page:
             dispatcher.utter_message(text=wording["unavailable"])
             return []
-        topics = topics_in(tracker.latest_message.get("text") or "", HANDOUT)
+        topics = topics_in(tracker.latest_message.get("text") or "", handout)
         query = f"?{urlencode({'topics': ','.join(topics)})}" if topics else ""
-        named = {section["topic"]: section["heading"] for section in HANDOUT["sections"]
-                 if "topic" in section}
-        about = ", ".join(named[topic].lower() for topic in topics) if topics else wording["all_topics"]
+        named = {
+            section["topic"]: section["heading"]
+            for section in handout["sections"]
+            if "topic" in section
+        }
+        about = (
+            ", ".join(named[topic].lower() for topic in topics) if topics else wording["all_topics"]
+        )
         links = wording["links"].format(
             pdf=f"{page}/handout.pdf{query}", html=f"{page}/handout.html{query}"
         )
         dispatcher.utter_message(text=f"{wording['offer'].format(topics=about)}\n{links}")
         return []
-

@@ -5,7 +5,8 @@ import os
 import subprocess
 import threading
 import uuid
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Dict, List
@@ -14,16 +15,39 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from bot import action_server, cli, serve
-from bot.channels import messenger, telegram, twilio
-from bot.safety.handoff import HANDOFF_URL_ENV
+from bot.rasa_ext import cli
+from bot.runtime import launcher
+from bot.settings import Settings
 
-PROJECT_ROOT = serve.PROJECT_ROOT
+PROJECT_ROOT = launcher.PROJECT_ROOT
+_before_the_session = {}
 
-# Telemetry off for Rasa loaded in this process too. pytest's own warning
-# capture is off (pyproject.toml): Rasa's dependencies re-enable deprecation
-# warnings at import and would bury the results.
-cli.quiet_rasa()
+
+def pytest_configure(config) -> None:
+    """Telemetry off for Rasa loaded in this process too, before any test
+    module imports it. pytest's own warning capture is off (pyproject.toml):
+    Rasa's dependencies re-enable deprecation warnings at import and would
+    bury the results. What this changes is put back when the session ends."""
+    _before_the_session.update(environ=dict(os.environ), showwarning=warnings.showwarning)
+    cli.quiet_rasa()
+
+
+def pytest_unconfigure(config) -> None:
+    if _before_the_session:
+        os.environ.clear()
+        os.environ.update(_before_the_session["environ"])
+        warnings.showwarning = _before_the_session["showwarning"]
+
+
+# Tests that start servers, train or load a model, or drive a browser: the
+# ones `make test-fast` leaves out.
+SLOW_FIXTURES = {"servers", "trained_model", "webhook", "say", "replicas", "browser"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +55,13 @@ def trained_model() -> Path:
     """Trains with `make train`: skipped when nothing changed since the last model."""
     result = subprocess.run(
         ["make", "--no-print-directory", "train"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return serve.latest_model()
+    return launcher.latest_model()
 
 
 class ClinicWebhook:
@@ -153,6 +180,16 @@ def messaging_apis() -> MessagingApis:
     apis.server.shutdown()
 
 
+def messaging_settings(api_url: str) -> Settings:
+    """Telegram, Twilio and Messenger on, calling `api_url` instead of the apps."""
+    return replace(
+        Settings.from_environ({**os.environ, **MESSAGING_ENV}),
+        telegram_api_url=api_url,
+        twilio_api_url=api_url,
+        messenger_api_url=api_url,
+    )
+
+
 @pytest.fixture(scope="session")
 def servers(
     trained_model: Path,
@@ -160,31 +197,36 @@ def servers(
     messaging_apis: MessagingApis,
     tmp_path_factory,
 ):
-    # The action server inherits these: handoffs go to the local receiver,
-    # and only callers with the token (the Rasa server) are served.
-    os.environ[HANDOFF_URL_ENV] = clinic_webhook.url
-    # Telegram, Twilio and Messenger on, calling the local receiver
-    # (tests/test_messaging.py).
-    os.environ.update(MESSAGING_ENV)
-    for app in (telegram, twilio, messenger):
-        os.environ[app.API_URL_ENV] = messaging_apis.url
-    os.environ[action_server.TOKEN_ENV] = uuid.uuid4().hex
-    # Rasa's HTTP API is on, behind this token (tests/test_api_security.py).
-    os.environ[cli.API_TOKEN_ENV] = uuid.uuid4().hex
-    stack = serve.start(
-        rasa_port=serve.free_port(),
-        actions_port=serve.free_port(),
-        web_port=serve.free_port(),  # the web chat page (tests/test_web_page.py)
-        log_dir=tmp_path_factory.mktemp("server-logs"),
-        model=trained_model,
-        tracker_db=tmp_path_factory.mktemp("conversations") / "conversations.db",
+    settings = replace(
+        messaging_settings(messaging_apis.url),
+        # Handoffs go to the local receiver.
+        handoff_url=clinic_webhook.url,
+        # Only callers with the token (the Rasa server) are served.
+        actions_token=uuid.uuid4().hex,
+        # Rasa's HTTP API is on, behind this token (tests/test_api_security.py).
+        api_token=uuid.uuid4().hex,
     )
-    yield stack
-    stack.stop()
+    logs = tmp_path_factory.mktemp("server-logs")
+    # Rasa reads the messaging apps' credentials from its environment.
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in MESSAGING_ENV.items():
+            patch.setenv(name, value)
+        stack = launcher.start(
+            rasa_port=launcher.free_port(),
+            actions_port=launcher.free_port(),
+            web_port=launcher.free_port(),  # the web chat page (tests/test_web_page.py)
+            log_dir=logs,
+            model=trained_model,
+            tracker_db=tmp_path_factory.mktemp("conversations") / "conversations.db",
+            settings=settings,
+            run_dir=logs,
+        )
+        yield stack
+        stack.stop()
 
 
 @pytest.fixture()
-def webhook(servers: serve.Stack) -> str:
+def webhook(servers: launcher.Stack) -> str:
     return f"{servers.rasa.url}/webhooks/rest/webhook"
 
 
@@ -194,9 +236,7 @@ def say(webhook: str) -> Callable[[str], List[dict]]:
     sender = f"test-{uuid.uuid4()}"
 
     def send(message: str) -> List[dict]:
-        response = requests.post(
-            webhook, json={"sender": sender, "message": message}, timeout=60
-        )
+        response = requests.post(webhook, json={"sender": sender, "message": message}, timeout=60)
         assert response.status_code == 200, response.text
         return response.json()
 

@@ -42,16 +42,23 @@ def test_how_common_a_side_effect_is_comes_from_the_main_trial_with_a_natural_fr
 
 
 def test_how_often_it_is_severe_remembers_the_side_effect_and_leads_with_grade_3_4():
-    text = ask("ask_how_often", "how often is it severe?", severity="grade 3-4",
-               last_side_effect="neutropenia").text
-    assert "severe low white blood cells (neutropenia) happened in 11% of people " \
-           "(about 1 in 10)" in text
+    text = ask(
+        "ask_how_often",
+        "how often is it severe?",
+        severity="grade 3-4",
+        last_side_effect="neutropenia",
+    ).text
+    assert (
+        "severe low white blood cells (neutropenia) happened in 11% of people "
+        "(about 1 in 10)" in text
+    )
     assert "mild or severe, happened in 21%" in text
 
 
 def test_a_side_effect_in_a_named_trial_comes_from_that_trial():
-    text = ask("ask_how_often", "diarrhea in profile 1007", side_effect="diarrhea",
-               trial="PROFILE-1007").text
+    text = ask(
+        "ask_how_often", "diarrhea in profile 1007", side_effect="diarrhea", trial="PROFILE-1007"
+    ).text
     assert "(PROFILE-1007), diarrhea happened in 60% of people" in text
 
 
@@ -62,8 +69,9 @@ def test_a_side_effect_a_trial_did_not_report_is_not_reported_never_zero():
 
 
 def test_a_nurse_gets_the_whole_table_2_row_with_grade_3_4():
-    text = ask("ask_how_often", "grade 3-4 ALT rise", NURSE,
-               side_effect="elevated liver enzymes").text
+    text = ask(
+        "ask_how_often", "grade 3-4 ALT rise", NURSE, side_effect="elevated liver enzymes"
+    ).text
     assert text.startswith("Elevated ALAT/ASAT, Table 2, any grade % / grade 3-4 %:")
     assert "PROFILE-1001 11/1; PROFILE-1005 28/5; PROFILE-1007 38/16; PROFILE-1014 36/14" in text
 
@@ -98,8 +106,11 @@ def test_every_named_medicine_and_food_gets_its_direction(substance):
     interaction = TABLES.interactions[substance]
     entity = "food" if interaction.group == "food" else "drug"
     reply = ask("ask_interactions", f"can I take {substance}", **{entity: substance})
-    expected = {"raises": "can raise the amount", "lowers": "can lower the amount",
-                "avoid": "says to avoid"}[interaction.effect]
+    expected = {
+        "raises": "can raise the amount",
+        "lowers": "can lower the amount",
+        "avoid": "says to avoid",
+    }[interaction.effect]
     assert expected in reply.text
     assert "Safety and drug interaction" in reply.text
     assert reply.reason_card == TABLES.interactions_why_card
@@ -114,8 +125,11 @@ def test_a_medicine_the_review_does_not_name_is_not_covered_never_guessed():
 
 def test_naming_crizotinib_itself_is_not_an_interaction():
     reply = answer(
-        Question("ask_interactions", "xalkori and grapefruit juice",
-                 {"drug": ["crizotinib"], "food": ["grapefruit"]}),
+        Question(
+            "ask_interactions",
+            "xalkori and grapefruit juice",
+            {"drug": ["crizotinib"], "food": ["grapefruit"]},
+        ),
         KNOWLEDGE,
     )
     assert "avoid grapefruit" in reply.text and "does not cover" not in reply.text
@@ -123,14 +137,16 @@ def test_naming_crizotinib_itself_is_not_an_interaction():
 
 def test_why_after_an_interaction_explains_cyp3a():
     reply = ask("ask_interactions", "I take clarithromycin", drug="clarithromycin")
-    why = answer(Question("ask_why", "why is that a problem?", reason_card=reply.reason_card),
-                 KNOWLEDGE)
+    why = answer(
+        Question("ask_why", "why is that a problem?", reason_card=reply.reason_card), KNOWLEDGE
+    )
     assert why.card_id == "why_interactions_matter" and "CYP3A" in why.text
 
 
 def test_why_without_a_reason_in_the_review_or_without_context_says_so():
-    assert answer(Question("ask_why", "why?", reason_card=""), KNOWLEDGE).text == (
-        MESSAGES["why"]["not_covered"]
+    assert (
+        answer(Question("ask_why", "why?", reason_card=""), KNOWLEDGE).text
+        == (MESSAGES["why"]["not_covered"])
     )
     assert answer(Question("ask_why", "why?"), KNOWLEDGE).text == MESSAGES["why"]["unclear"]
 
@@ -144,15 +160,22 @@ def test_a_named_mutation_lists_what_it_resists():
 
 
 def test_would_a_drug_work_uses_the_remembered_mutation():
-    assert "may stop alectinib" in ask("ask_progression", "would alectinib work?",
-                                       drug="alectinib", last_mutation="G1202R").text
-    assert "may still respond to crizotinib" in ask("ask_progression", "and crizotinib?",
-                                                    drug="crizotinib", last_mutation="L1198F").text
+    assert (
+        "may stop alectinib"
+        in ask(
+            "ask_progression", "would alectinib work?", drug="alectinib", last_mutation="G1202R"
+        ).text
+    )
+    assert (
+        "may still respond to crizotinib"
+        in ask("ask_progression", "and crizotinib?", drug="crizotinib", last_mutation="L1198F").text
+    )
 
 
 def test_a_drug_the_review_says_nothing_about_for_that_mutation_is_not_guessed():
-    text = ask("ask_progression", "would lorlatinib work", drug="lorlatinib",
-               last_mutation="G1202R").text
+    text = ask(
+        "ask_progression", "would lorlatinib work", drug="lorlatinib", last_mutation="G1202R"
+    ).text
     assert "does not say how lorlatinib works against G1202R" in text
 
 
@@ -164,8 +187,12 @@ def test_without_a_mutation_a_drug_question_gets_the_drugs_card():
 
 
 def test_a_measure_in_a_named_trial_comes_from_table_1():
-    text = ask("ask_crizotinib", "response rate in profile 1005", measure="response rate",
-               trial="PROFILE-1005").text
+    text = ask(
+        "ask_crizotinib",
+        "response rate in profile 1005",
+        measure="response rate",
+        trial="PROFILE-1005",
+    ).text
     assert "(PROFILE-1005), the cancer shrank in 59.8% of people (about 6 in 10)" in text
     assert "Table 1" in text
 
@@ -179,8 +206,10 @@ def test_not_reached_and_not_available_are_said_in_words():
 
 def test_a_nurse_gets_the_table_1_row_across_trials():
     text = ask("ask_crizotinib", "PFS", NURSE, measure="progression-free survival").text
-    assert "PROFILE-1001 9.7 months; PROFILE-1005 8.1 months; PROFILE-1007 7.7 months; " \
-           "PROFILE-1014 10.9 months" in text
+    assert (
+        "PROFILE-1001 9.7 months; PROFILE-1005 8.1 months; PROFILE-1007 7.7 months; "
+        "PROFILE-1014 10.9 months" in text
+    )
 
 
 # Cards, views and provenance

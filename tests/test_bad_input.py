@@ -1,12 +1,14 @@
 """Bad input and failures get a clear answer, and the server keeps serving."""
 
+import uuid
+
 import pytest
 import requests
 
-from bot import serve
 from bot.channels.replies import IF_URGENT, UNAVAILABLE_REPLY
 from bot.channels.rest import MAX_MESSAGE_CHARS
 from bot.knowledge import load_knowledge
+from bot.runtime import launcher
 
 
 def assert_still_serving(say):
@@ -66,17 +68,23 @@ def test_a_message_too_long_to_read_still_says_where_to_turn_if_urgent(webhook):
     assert response.status_code == 413 and IF_URGENT in response.json()["error"]
 
 
-def test_a_stopped_action_server_gets_an_apology_not_silence(servers, say):
+def test_a_stopped_action_server_gets_an_apology_not_silence(servers, say, webhook):
     servers.actions.stop()
     try:
         replies = say("what are the side effects of crizotinib?")
         assert [reply["text"] for reply in replies] == [UNAVAILABLE_REPLY]
         # Answers that need no action still work.
         assert "Take care" in say("goodbye")[0]["text"]
+        # So does the urgent reply, even for a conversation whose start
+        # could not set the clinic's numbers: it is worded without them.
+        sender = {"sender": f"new-{uuid.uuid4()}", "message": "I have chest pain right now"}
+        urgent = requests.post(webhook, json=sender, timeout=60).json()
+        said = " ".join(reply.get("text") or "" for reply in urgent)
+        assert "This could be an emergency" in said and "local emergency number" in said
     finally:
         port = int(servers.actions.url.rsplit(":", 1)[1])
-        servers.actions = serve.start_action_server(
-            port, servers.actions.log_path.parent, servers.web.url
+        servers.actions = launcher.start_action_server(
+            port, servers.actions.log_path.parent, servers.web.url, servers.settings
         )
         servers.actions.wait_until_ready("/health", timeout=120)
     side_effects = load_knowledge().card("common_side_effects").patient

@@ -1,13 +1,10 @@
 """`make bench`'s parts against the real servers: they measure, they do not judge speed."""
 
-import os
-
 import pytest
 
-from bot import action_server, cli
-from bot.benchmark import breakdown
-from bot.benchmark.load import CONVERSATION, run_load
-from bot.benchmark.report import PLOT_NAME, write_report
+from tools.benchmark import breakdown
+from tools.benchmark.load import CONVERSATION, run_load
+from tools.benchmark.report import PLOT_NAME, write_report
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +23,11 @@ def test_the_load_generator_holds_whole_conversations_without_errors(load_result
 
 def test_the_breakdown_times_each_piece_of_one_message(servers):
     pieces = breakdown.measure(
-        servers.rasa.url, servers.actions.url,
-        os.environ[cli.API_TOKEN_ENV], os.environ[action_server.TOKEN_ENV], repeats=3,
+        servers.rasa.url,
+        servers.actions.url,
+        servers.settings.api_token,
+        servers.settings.actions_token,
+        repeats=3,
     )
     assert 0 < pieces.nlu < pieces.whole
     assert 0 < pieces.action_server < pieces.whole
@@ -35,11 +35,19 @@ def test_the_breakdown_times_each_piece_of_one_message(servers):
 
 def test_the_report_states_each_level_and_draws_the_plot(load_results, tmp_path):
     pieces = breakdown.Breakdown(whole=0.1, nlu=0.03, action_server=0.02)
-    figures = {"machine": "test machine", "breakdown": pieces, "ready_seconds": 20.0,
-               "rasa_mib": 900.0, "actions_mib": 150.0}
+    figures = {
+        "machine": "test machine",
+        "breakdown": pieces,
+        "ready_seconds": 20.0,
+        "rasa_mib": 900.0,
+        "actions_mib": 150.0,
+    }
     report = write_report(figures, load_results, tmp_path)
     for result in load_results:
-        assert f"| {result.concurrency} | {result.messages} | {1000 * result.percentile(0.5):.0f} |" in report
+        assert (
+            f"| {result.concurrency} | {result.messages} | {1000 * result.percentile(0.5):.0f} |"
+            in report
+        )
     assert "| the rest: policies, conversation store, Rasa's own work | 50 |" in report
     assert (tmp_path / PLOT_NAME).stat().st_size > 10_000
     assert (tmp_path / "bench.md").read_text() == report

@@ -29,7 +29,8 @@ def test_greeting_says_where_answers_come_from_once_then_offers_topics_and_views
     assert "ALK Companion" in greeting["text"]
     assert provenance["text"] == PROVENANCE and "2016" in PROVENANCE
     assert [b["title"] for b in menu["buttons"]] == [
-        *(t.title for t in KNOWLEDGE.topics), KNOWLEDGE.messages["view_buttons"]["nurse"]
+        *(t.title for t in KNOWLEDGE.topics),
+        KNOWLEDGE.messages["view_buttons"]["nurse"],
     ]
     assert PROVENANCE not in texts(say("what is crizotinib?"))
 

@@ -7,7 +7,7 @@ import pytest
 from bot.knowledge import load_knowledge
 from bot.knowledge.answers import NURSE, Question, answer
 from bot.knowledge.evidence import checklist, evidence
-from bot.safety.detector import load_detector
+from bot.safety.rules import red_flag_labels
 
 KNOWLEDGE = load_knowledge()
 CLINIC = {"emergency_number": "999", "urgent_contact": "the chemo hotline"}
@@ -18,8 +18,11 @@ SAMPLE = [
     Question("ask_crizotinib", "what dose was used?", card_id="trial_dose"),
     Question("ask_progression", "why does it spread to the brain?", card_id="why_the_brain"),
     Question("ask_how_often", "how common is diarrhea?", {"side_effect": ["diarrhea"]}),
-    Question("ask_crizotinib", "PFS in profile 1014", {"measure": ["progression-free survival"],
-                                                         "trial": ["PROFILE-1014"]}),
+    Question(
+        "ask_crizotinib",
+        "PFS in profile 1014",
+        {"measure": ["progression-free survival"], "trial": ["PROFILE-1014"]},
+    ),
     Question("ask_interactions", "can I take rifampicin?", {"drug": ["rifampicin"]}),
 ]
 
@@ -28,7 +31,9 @@ SAMPLE = [
 def test_evidence_is_the_clinical_answer_with_each_figure_and_where_it_is(question):
     patient_answer = answer(question, KNOWLEDGE)
     shown = evidence(question, KNOWLEDGE).text
-    assert shown.startswith(answer(Question(**{**vars(question), "audience": NURSE}), KNOWLEDGE).text)
+    assert shown.startswith(
+        answer(Question(**{**vars(question), "audience": NURSE}), KNOWLEDGE).text
+    )
     card = KNOWLEDGE.card(patient_answer.card_id) if patient_answer.card_id else None
     for figure in card.figures if card else ():
         assert f"- {figure.value}: {figure.where}" in shown
@@ -42,7 +47,7 @@ def test_evidence_for_the_first_line_trial_names_the_hazard_ratio_and_p_value():
 
 
 def test_the_checklist_has_every_item_the_red_flags_and_the_clinics_numbers():
-    red_flags = [spec["label"] for spec in load_detector().categories.values() if not spec.get("crisis")]
+    red_flags = red_flag_labels()
     text = checklist(KNOWLEDGE, red_flags, CLINIC)
     for item in KNOWLEDGE.messages["checklist"]["items"]:
         assert f"☐ {item['label']}: {KNOWLEDGE.cards[item['card']].nurse}" in text

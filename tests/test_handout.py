@@ -11,30 +11,30 @@ import pytest
 import yaml
 from PIL import Image
 
+from bot.knowledge.clinic import load_clinic
 from bot.knowledge.content import CONTENT_DIR, ContentError, load_knowledge
 from bot.knowledge.frequency import natural_frequency
 from bot.knowledge.readability import MAX_GRADE, grade
-from bot.nurse.handout import (
+from bot.nurse.handout import chart
+from bot.nurse.handout.__main__ import render_page
+from bot.nurse.handout.composition import (
     Bullets,
     Paragraph,
+    TooHardToRead,
     build_handout,
     load_composition,
     patient_text,
-    render_page,
     side_effect_chart,
-    to_html,
-    to_pdf,
     topics_in,
 )
+from bot.nurse.handout.html_page import to_html
+from bot.nurse.handout.pdf import to_pdf
+from bot.settings import Settings
 
 PROJECT_ROOT = CONTENT_DIR.parent
 KNOWLEDGE = load_knowledge()
 COMPOSITION = load_composition()
-CLINIC = {
-    name: slot["initial_value"]
-    for name, slot in yaml.safe_load((PROJECT_ROOT / "domain" / "safety.yml").read_text())[
-        "slots"].items()
-}
+CLINIC = load_clinic(Settings()).as_dict()
 RED_FLAGS = yaml.safe_load((CONTENT_DIR / "safety.yml").read_text())["categories"]
 NOT_REPORTED = KNOWLEDGE.wording["side_effect"]["not_reported"]
 
@@ -78,7 +78,7 @@ def test_each_side_effect_in_the_pdf_has_its_table_2_figures_for_the_first_line_
     events = KNOWLEDGE.tables.adverse_events.values()
     for event in events:
         row = lines.index(event.patient)
-        for printed, shown in zip(event.trials[trial], lines[row + 1:row + 3]):
+        for printed, shown in zip(event.trials[trial], lines[row + 1 : row + 3]):
             if printed is None:
                 assert shown == NOT_REPORTED, event.name
                 continue
@@ -115,7 +115,8 @@ def test_every_red_flag_is_listed_and_the_crisis_line_given(handout):
     emergency = handout.section("emergency")
     bullets = next(block for block in emergency.blocks if isinstance(block, Bullets))
     assert set(bullets.items) == {
-        spec["label"] for spec in RED_FLAGS.values() if not spec.get("crisis")}
+        spec["label"] for spec in RED_FLAGS.values() if not spec.get("crisis")
+    }
     crisis_labels = [spec["label"] for spec in RED_FLAGS.values() if spec.get("crisis")]
     paragraphs = " ".join(block.text for block in emergency.blocks if isinstance(block, Paragraph))
     assert crisis_labels and all(label in paragraphs for label in crisis_labels)
@@ -154,8 +155,8 @@ def test_the_html_has_the_same_sections_and_the_chart_inside_it(handout):
 def test_the_html_and_pdf_escape_the_content(tmp_path):
     hostile = "<script>alert(1)</script> & <b>"
     composition = {**COMPOSITION, "title": hostile}
-    settings = {**CLINIC, "emergency_number": hostile}
-    handout = build_handout(KNOWLEDGE, composition=composition, settings=settings)
+    clinic = {**CLINIC, "emergency_number": hostile}
+    handout = build_handout(KNOWLEDGE, composition=composition, clinic=clinic)
     page = to_html(handout)
     assert "<script>" not in page and "<b>" not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;") >= 3
@@ -168,15 +169,16 @@ def test_a_request_for_side_effects_and_interactions_keeps_those_and_the_safety_
     assert topics == ("side_effects", "interactions")
     handout = build_handout(KNOWLEDGE, topics)
     expected = [
-        spec["id"] for spec in COMPOSITION["sections"]
-        if spec.get("topic", topics[0]) in topics
+        spec["id"] for spec in COMPOSITION["sections"] if spec.get("topic", topics[0]) in topics
     ]
     assert [section.id for section in handout.sections] == expected
     assert {"emergency", "questions", "source"} <= set(expected)
-    asked = next(block for block in handout.section("questions").blocks
-                 if isinstance(block, Bullets)).items
+    asked = next(
+        block for block in handout.section("questions").blocks if isinstance(block, Bullets)
+    ).items
     assert set(asked) == {
-        question["text"] for question in section_spec("questions")["questions"]
+        question["text"]
+        for question in section_spec("questions")["questions"]
         if question.get("topic") in (None, *topics)
     }
 
@@ -187,6 +189,14 @@ def test_a_request_naming_no_topic_gets_the_whole_sheet_and_unknown_topics_are_r
         build_handout(KNOWLEDGE, ["pizza"])
 
 
+def test_a_sheet_above_grade_8_is_refused_however_it_is_asked_for(monkeypatch):
+    from bot.nurse.handout import composition
+
+    monkeypatch.setattr(composition, "MAX_GRADE", 1)
+    with pytest.raises(TooHardToRead, match="above 1"):
+        build_handout(KNOWLEDGE)
+
+
 def test_a_citation_that_is_not_the_reviews_is_refused():
     with pytest.raises(ContentError, match="citation"):
         build_handout(KNOWLEDGE, composition={**COMPOSITION, "citation": "Someone. 2020."})
@@ -194,25 +204,31 @@ def test_a_citation_that_is_not_the_reviews_is_refused():
 
 def _bars_and_labels(trial):
     labels = section_spec("side_effects")["chart"]
-    axes = side_effect_chart(KNOWLEDGE, trial, labels).axes[0]
-    rows = {label.get_text(): position
-            for label, position in zip(axes.get_yticklabels(), axes.get_yticks())}
+    axes = chart.draw(side_effect_chart(KNOWLEDGE, trial, labels)).axes[0]
+    rows = {
+        label.get_text(): position
+        for label, position in zip(axes.get_yticklabels(), axes.get_yticks())
+    }
     return axes, rows
 
 
 def test_the_chart_says_not_reported_where_table_2_has_na_never_0():
     trial = next(
-        trial for trial in (KNOWLEDGE.tables.main_trial, *KNOWLEDGE.tables.trials)
-        if any(event.trials[trial][0] is None
-               for event in KNOWLEDGE.tables.adverse_events.values())
+        trial
+        for trial in (KNOWLEDGE.tables.main_trial, *KNOWLEDGE.tables.trials)
+        if any(event.trials[trial][0] is None for event in KNOWLEDGE.tables.adverse_events.values())
     )
     axes, rows = _bars_and_labels(trial)
     for event in KNOWLEDGE.tables.adverse_events.values():
         position = rows[event.patient]
-        bars = [bar for bar in axes.patches
-                if abs(bar.get_y() + bar.get_height() / 2 - position) < 0.5]
-        notes = [label.get_text() for label in axes.texts
-                 if abs(label.get_position()[1] - position) < 0.5]
+        bars = [
+            bar for bar in axes.patches if abs(bar.get_y() + bar.get_height() / 2 - position) < 0.5
+        ]
+        notes = [
+            label.get_text()
+            for label in axes.texts
+            if abs(label.get_position()[1] - position) < 0.5
+        ]
         if event.trials[trial][0] is None:
             assert bars == [] and notes == [NOT_REPORTED], event.name
         else:
@@ -223,8 +239,11 @@ def test_the_chart_says_not_reported_where_table_2_has_na_never_0():
 def test_the_first_line_chart_has_a_pair_of_bars_for_every_reported_side_effect():
     trial = KNOWLEDGE.tables.main_trial
     axes, rows = _bars_and_labels(trial)
-    reported = [event for event in KNOWLEDGE.tables.adverse_events.values()
-                if event.trials[trial][0] is not None]
+    reported = [
+        event
+        for event in KNOWLEDGE.tables.adverse_events.values()
+        if event.trials[trial][0] is not None
+    ]
     assert set(rows) == {event.patient for event in KNOWLEDGE.tables.adverse_events.values()}
     assert len(axes.patches) == 2 * len(reported)
 
@@ -232,9 +251,22 @@ def test_the_first_line_chart_has_a_pair_of_bars_for_every_reported_side_effect(
 def test_the_command_writes_html_pdf_and_a_page_picture(tmp_path):
     out, png = tmp_path / "out", tmp_path / "page-1.png"
     result = subprocess.run(
-        [sys.executable, "-m", "bot.nurse.handout", "--topics", "side_effects", "interactions",
-         "--out", str(out), "--png", str(png)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bot.nurse.handout",
+            "--topics",
+            "side_effects",
+            "interactions",
+            "--out",
+            str(out),
+            "--png",
+            str(png),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     printed = result.stdout.split()
@@ -243,3 +275,14 @@ def test_the_command_writes_html_pdf_and_a_page_picture(tmp_path):
     written = pdf_text(out / "handout.pdf")
     assert section_spec("side_effects")["heading"] in written
     assert section_spec("about")["heading"] not in written
+
+
+def test_the_page_servers_handout_obeys_the_same_reading_gate(monkeypatch):
+    from bot.nurse.handout import composition
+    from bot.runtime import page_server
+
+    page_server.handout_files.cache_clear()
+    monkeypatch.setattr(composition, "MAX_GRADE", 1)
+    with pytest.raises(TooHardToRead):
+        page_server.handout_files(())
+    page_server.handout_files.cache_clear()

@@ -9,8 +9,8 @@ import psutil
 import pytest
 import requests
 
-from bot import serve
-from bot.serve import PROJECT_ROOT, free_port
+from bot.runtime import launcher
+from bot.runtime.launcher import PROJECT_ROOT, free_port
 
 
 def read_until(process, marker, timeout=240):
@@ -28,9 +28,21 @@ def read_until(process, marker, timeout=240):
 def test_launcher_serves_the_greeting_and_the_page_and_stops_every_server_on_ctrl_c(trained_model):
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "bot.serve", "--rasa-port", str(rasa_port),
-         "--actions-port", str(actions_port), "--web-port", str(web_port)],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "bot.runtime.launcher",
+            "--rasa-port",
+            str(rasa_port),
+            "--actions-port",
+            str(actions_port),
+            "--web-port",
+            str(web_port),
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         banner = read_until(launcher, "Press Ctrl-C to stop.")
@@ -54,5 +66,5 @@ def test_launcher_serves_the_greeting_and_the_page_and_stops_every_server_on_ctr
 
 
 def test_launcher_without_a_model_says_how_to_get_one(tmp_path):
-    with pytest.raises(serve.ServerError, match="make train"):
-        serve.latest_model(tmp_path)
+    with pytest.raises(launcher.ServerError, match="make train"):
+        launcher.latest_model(tmp_path)

@@ -35,7 +35,8 @@ ISSUE_EXAMPLE = "clarithromycin 500mg bd, omeprazole, grapefruit juice, St John'
 # Claims the check must never make about anything ("Safety and drug
 # interaction", the review's section, is not one).
 SAFETY_CLAIM = re.compile(
-    r"\bsafe\b|\bno (?:known )?interactions?\b|\b(?:fine|ok|okay|all right) to take\b", re.I)
+    r"\bsafe\b|\bno (?:known )?interactions?\b|\b(?:fine|ok|okay|all right) to take\b", re.I
+)
 
 
 def check(text):
@@ -74,9 +75,17 @@ def substances_the_review_does_not_name():
 def test_the_issues_example_list_is_read_item_by_item_with_the_tables_verdicts():
     items = check(ISSUE_EXAMPLE).items
     assert [item.typed for item in items] == [
-        "clarithromycin 500mg bd", "omeprazole", "grapefruit juice", "St John's Wort"]
+        "clarithromycin 500mg bd",
+        "omeprazole",
+        "grapefruit juice",
+        "St John's Wort",
+    ]
     assert [item.name for item in items] == [
-        "clarithromycin", "omeprazole", "grapefruit", "st johns wort"]
+        "clarithromycin",
+        "omeprazole",
+        "grapefruit",
+        "st johns wort",
+    ]
     assert [item.verdict for item in items] == [expected_verdict(item.name) for item in items]
     # The example covers all four groups the person needs to see.
     assert {item.verdict for item in items} == {"raises", "avoid", NOT_COVERED, "lowers"}
@@ -88,13 +97,14 @@ def test_the_patient_report_of_the_issues_example_groups_each_item_under_its_ver
     sentences = KNOWLEDGE.wording["interaction"]["patient"]
     clarithromycin = sentences["raises"].format(substance="clarithromycin")
     line = WORDING["item"].format(
-        typed="clarithromycin 500mg bd", sentence=clarithromycin[0].upper() + clarithromycin[1:])
+        typed="clarithromycin 500mg bd", sentence=clarithromycin[0].upper() + clarithromycin[1:]
+    )
     assert group_of(text, line) == groups["raises"]["title"]
     wort = INTERACTIONS["st johns wort"]
     assert sentences[wort.effect].format(substance=wort.name) in text
     omeprazole = WORDING["item"].format(
-        typed="omeprazole",
-        sentence=WORDING["patient"]["not_named"].format(substance="omeprazole"))
+        typed="omeprazole", sentence=WORDING["patient"]["not_named"].format(substance="omeprazole")
+    )
     assert group_of(text, omeprazole) == groups[NOT_COVERED]["title"]
     # Every group shown says what to do; the report ends with its source.
     for verdict in ("raises", "lowers", "avoid", NOT_COVERED):
@@ -112,42 +122,48 @@ def test_groups_come_raises_lowers_avoid_then_not_covered():
 # Spellings, doses, frequencies, capitals
 
 
-@pytest.mark.parametrize("typed, name", [
-    ("clarithromicin", "clarithromycin"),
-    ("claritromycin", "clarithromycin"),
-    ("rifampin", "rifampicin"),
-    ("rifampicin", "rifampicin"),
-    ("rifampacin", "rifampicin"),
-    ("itraconazol", "itraconazole"),
-    ("itraconazle", "itraconazole"),
-    ("ketaconazole", "ketoconazole"),
-    ("phenytion", "phenytoin"),
-    ("carbamezapine", "carbamazepine"),
-    ("St Johns wort", "st johns wort"),
-    ("st. john's wort", "st johns wort"),
-    ("St John’s Wort", "st johns wort"),
-    ("saint john wort", "st johns wort"),
-    ("grapefriut", "grapefruit"),
-])
+@pytest.mark.parametrize(
+    "typed, name",
+    [
+        ("clarithromicin", "clarithromycin"),
+        ("claritromycin", "clarithromycin"),
+        ("rifampin", "rifampicin"),
+        ("rifampicin", "rifampicin"),
+        ("rifampacin", "rifampicin"),
+        ("itraconazol", "itraconazole"),
+        ("itraconazle", "itraconazole"),
+        ("ketaconazole", "ketoconazole"),
+        ("phenytion", "phenytoin"),
+        ("carbamezapine", "carbamazepine"),
+        ("St Johns wort", "st johns wort"),
+        ("st. john's wort", "st johns wort"),
+        ("St John’s Wort", "st johns wort"),
+        ("saint john wort", "st johns wort"),
+        ("grapefriut", "grapefruit"),
+    ],
+)
 def test_common_misspellings_are_recognised_and_get_the_tables_verdict(typed, name):
     item = only_item(typed)
     assert (item.typed, item.name, item.verdict) == (typed, name, expected_verdict(name))
 
 
-@pytest.mark.parametrize("typed, name", [
-    ("CLARITHROMYCIN 500MG BD", "clarithromycin"),
-    ("rifampicin 600 mg od po", "rifampicin"),
-    ("2 x 250mg ketoconazole tablets twice daily", "ketoconazole"),
-    ("I take phenytoin 100 mg three times a day", "phenytoin"),
-    ("taking carbamazepine 200mg tds prn", "carbamazepine"),
-    ("Itraconazole (Sporanox) 200 mg once a day with food", "itraconazole"),
-    ("ritonavir 100mg PO BID", "ritonavir"),
-    ("voriconazole IV 1g stat", "voriconazole"),
-    ("grapefruit juice at night", "grapefruit"),
-    ("St John's Wort capsules as needed", "st johns wort"),
-    ("phenobarbital 5ml oral liquid nocte", "phenobarbital"),
-    ("rifabutin 150mg weekly", "rifabutin"),
-])
+@pytest.mark.parametrize(
+    "typed, name",
+    [
+        ("CLARITHROMYCIN 500MG BD", "clarithromycin"),
+        ("rifampicin 600 mg od po", "rifampicin"),
+        ("2 x 250mg ketoconazole tablets twice daily", "ketoconazole"),
+        ("I take phenytoin 100 mg three times a day", "phenytoin"),
+        ("taking carbamazepine 200mg tds prn", "carbamazepine"),
+        ("Itraconazole (Sporanox) 200 mg once a day with food", "itraconazole"),
+        ("ritonavir 100mg PO BID", "ritonavir"),
+        ("voriconazole IV 1g stat", "voriconazole"),
+        ("grapefruit juice at night", "grapefruit"),
+        ("St John's Wort capsules as needed", "st johns wort"),
+        ("phenobarbital 5ml oral liquid nocte", "phenobarbital"),
+        ("rifabutin 150mg weekly", "rifabutin"),
+    ],
+)
 def test_doses_frequencies_routes_and_capitals_do_not_get_in_the_way(typed, name):
     item = only_item(typed)
     assert (item.typed, item.name, item.verdict) == (typed, name, expected_verdict(name))
@@ -164,8 +180,12 @@ def test_every_spelling_the_vocabulary_knows_of_a_substance_in_the_table_gets_it
 
 def test_brand_names_are_read_as_their_medicine():
     items = check("Biaxin 500mg, Norvir, Tegretol, Rifadin").items
-    assert [item.name for item in items] == ["clarithromycin", "ritonavir", "carbamazepine",
-                                             "rifampicin"]
+    assert [item.name for item in items] == [
+        "clarithromycin",
+        "ritonavir",
+        "carbamazepine",
+        "rifampicin",
+    ]
     assert [item.verdict for item in items] == [expected_verdict(item.name) for item in items]
     text = report(check("Biaxin 500mg"), "patient", KNOWLEDGE)
     assert "- Biaxin 500mg: Clarithromycin can raise" in text
@@ -180,11 +200,21 @@ def test_a_brand_name_with_its_medicine_in_brackets_is_one_item():
 
 
 def test_a_list_is_split_on_commas_semicolons_newlines_and_plus_ampersand_bullets():
-    text = ("- rifampicin 600 mg od\n* omeprazole; ibuprofen + grapefruit & ritonavir\n"
-            "• phenytoin and clarithromycin\n1. itraconazole, 2) xalkori")
+    text = (
+        "- rifampicin 600 mg od\n* omeprazole; ibuprofen + grapefruit & ritonavir\n"
+        "• phenytoin and clarithromycin\n1. itraconazole, 2) xalkori"
+    )
     assert [item.name for item in check(text).items] == [
-        "rifampicin", "omeprazole", "ibuprofen", "grapefruit", "ritonavir", "phenytoin",
-        "clarithromycin", "itraconazole", "crizotinib"]
+        "rifampicin",
+        "omeprazole",
+        "ibuprofen",
+        "grapefruit",
+        "ritonavir",
+        "phenytoin",
+        "clarithromycin",
+        "itraconazole",
+        "crizotinib",
+    ]
 
 
 def test_a_comma_inside_a_dose_does_not_split_the_item():
@@ -195,7 +225,9 @@ def test_a_comma_inside_a_dose_does_not_split_the_item():
 def test_two_names_written_without_a_separator_are_both_checked():
     items = check("clarithromycin zorblex").items
     assert [(item.typed, item.name) for item in items] == [
-        ("clarithromycin", "clarithromycin"), ("zorblex", None)]
+        ("clarithromycin", "clarithromycin"),
+        ("zorblex", None),
+    ]
     assert [item.verdict for item in items] == [expected_verdict("clarithromycin"), NOT_COVERED]
 
 
@@ -233,8 +265,9 @@ def test_an_unknown_item_is_kept_as_typed_not_covered_and_never_called_safe(type
         assert text.endswith(source_line(audience))
 
 
-@pytest.mark.parametrize("typed", ["azithromycin", "roxithromycin", "esomeprazole",
-                                   "posaconazole", "rifaximin"])
+@pytest.mark.parametrize(
+    "typed", ["azithromycin", "roxithromycin", "esomeprazole", "posaconazole", "rifaximin"]
+)
 def test_other_medicines_with_similar_names_are_not_taken_for_the_reviews(typed):
     # Real medicines the review does not name: a loose match would wrongly
     # give them the verdict of clarithromycin, voriconazole or rifampicin.
@@ -282,7 +315,8 @@ def test_the_nurse_report_adds_cyp3a_the_reviews_group_and_where_in_the_review()
     nurse = KNOWLEDGE.wording["interaction"]["nurse"]
     clarithromycin = INTERACTIONS["clarithromycin"]
     sentence = nurse[clarithromycin.effect].format(
-        substance="clarithromycin", group=clarithromycin.group)
+        substance="clarithromycin", group=clarithromycin.group
+    )
     assert f"- clarithromycin 500mg bd: {sentence[0].upper()}{sentence[1:]}" in text
     assert clarithromycin.group in text and "CYP3A inhibitor" in text
     assert "CYP3A inducer" in text
@@ -293,12 +327,15 @@ def test_the_nurse_report_adds_cyp3a_the_reviews_group_and_where_in_the_review()
 # Readability
 
 
-@pytest.mark.parametrize("text", [
-    ISSUE_EXAMPLE,
-    ", ".join([*INTERACTIONS, "omeprazole", "zorblex", "my vitamins", "xalkori"]),
-    "zorblex",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        ISSUE_EXAMPLE,
+        ", ".join([*INTERACTIONS, "omeprazole", "zorblex", "my vitamins", "xalkori"]),
+        "zorblex",
+        "",
+    ],
+)
 def test_the_patient_report_reads_at_grade_8_or_below(text):
     shown = report(check(text), "patient", KNOWLEDGE)
     assert grade(shown) <= MAX_GRADE, f"grade {grade(shown)}: {shown}"
@@ -311,14 +348,21 @@ def run_make(*variables):
     env = {key: value for key, value in os.environ.items() if key not in ("MEDS", "NURSE")}
     return subprocess.run(
         ["make", "--no-print-directory", "check-meds", *variables],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
-@pytest.mark.parametrize("audience, variables", [
-    ("patient", []),
-    ("nurse", ["NURSE=1"]),
-])
+@pytest.mark.parametrize(
+    "audience, variables",
+    [
+        ("patient", []),
+        ("nurse", ["NURSE=1"]),
+    ],
+)
 def test_make_check_meds_prints_the_report(audience, variables):
     result = run_make(f"MEDS={ISSUE_EXAMPLE}", *variables)
     assert result.returncode == 0, result.stderr

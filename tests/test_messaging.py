@@ -23,6 +23,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from bot.channels import choices, messenger, telegram, twilio
+from tests.conftest import messaging_settings
 
 # What the REST channel answers, message by message: (text, buttons).
 Replies = List[Tuple[str, List[Dict[str, str]]]]
@@ -43,6 +44,7 @@ def new_calls(messaging_apis, since: int, keep: Callable) -> list:
 
 # Telegram ---------------------------------------------------------------
 
+
 @pytest.fixture()
 def telegram_chat(servers, messaging_apis):
     """Sends Telegram updates from one new chat; returns the messages sent to it."""
@@ -59,9 +61,11 @@ def telegram_chat(servers, messaging_apis):
         )
         send.status = response.status_code
         return new_calls(
-            messaging_apis, since,
-            lambda call: call.path.endswith("/sendMessage")
-            and call.fields["chat_id"] == str(chat_id),
+            messaging_apis,
+            since,
+            lambda call: (
+                call.path.endswith("/sendMessage") and call.fields["chat_id"] == str(chat_id)
+            ),
         )
 
     def say(text: str, **kwargs) -> list:
@@ -185,7 +189,10 @@ def twilio_sender(servers, messaging_apis):
             form = {
                 "MessageSid": "SM" + uuid.uuid4().hex,
                 "AccountSid": os.environ["TWILIO_ACCOUNT_SID"],
-                "From": phone, "To": our_number, "Body": body, "NumMedia": "0",
+                "From": phone,
+                "To": our_number,
+                "Body": body,
+                "NumMedia": "0",
                 "ApiVersion": "2010-04-01",
             }
             since = len(messaging_apis.calls)
@@ -259,6 +266,7 @@ def test_a_twilio_request_with_a_bad_signature_is_refused(twilio_sender, sign):
 
 
 # Facebook Messenger -------------------------------------------------------
+
 
 def meta_signatures(body: bytes) -> Dict[str, str]:
     """Both of the headers Meta signs a delivery with."""
@@ -370,7 +378,7 @@ def test_messengers_verification_handshake_needs_the_verify_token(servers, token
 def test_an_sms_longer_than_twilios_limit_is_split_into_whole_sentences(
     messaging_apis, monkeypatch
 ):
-    monkeypatch.setenv(twilio.API_URL_ENV, messaging_apis.url)
+    monkeypatch.setattr(twilio, "get_settings", lambda: messaging_settings(messaging_apis.url))
     output = twilio.TwilioOutput("AC" + "0" * 32, "token", OUR_SMS_NUMBER)
     text = "Crizotinib can change how food tastes. " * 100
     since = len(messaging_apis.calls)
@@ -381,7 +389,7 @@ def test_an_sms_longer_than_twilios_limit_is_split_into_whole_sentences(
 
 
 def test_messenger_titles_that_fit_are_the_quick_replies_own(messaging_apis, monkeypatch):
-    monkeypatch.setenv(messenger.API_URL_ENV, messaging_apis.url)
+    monkeypatch.setattr(messenger, "get_settings", lambda: messaging_settings(messaging_apis.url))
     output = messenger.MessengerInput("verify", "secret", "token").get_output_channel()
     buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
     since = len(messaging_apis.calls)

@@ -21,9 +21,18 @@ def entities(nlp, text):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("Can I take Xalkori with grapefruit juice?", [("drug", "crizotinib"), ("food", "grapefruit")]),
-        ("is crizotnib ok with CLARITHROMYCIN", [("drug", "crizotinib"), ("drug", "clarithromycin")]),
-        ("I've had the runs and swollen ankles", [("side_effect", "diarrhea"), ("side_effect", "edema")]),
+        (
+            "Can I take Xalkori with grapefruit juice?",
+            [("drug", "crizotinib"), ("food", "grapefruit")],
+        ),
+        (
+            "is crizotnib ok with CLARITHROMYCIN",
+            [("drug", "crizotinib"), ("drug", "clarithromycin")],
+        ),
+        (
+            "I've had the runs and swollen ankles",
+            [("side_effect", "diarrhea"), ("side_effect", "edema")],
+        ),
         ("I have blurry vision", [("side_effect", "vision disorder")]),
         ("my biopsy found g1202r", [("mutation", "G1202R")]),
         ("was it FISH or IHC", [("test", "FISH"), ("test", "IHC")]),

@@ -19,20 +19,38 @@ def parse(trained_model):
 @pytest.mark.parametrize(
     "text, intent, entities",
     [
-        ("Is it ok to take XALKORI with grapefruit juice", "ask_interactions",
-         {("drug", "crizotinib"), ("food", "grapefruit")}),
-        ("I've had the runs since starting crizotnib", "ask_side_effects",
-         {("side_effect", "diarrhea"), ("drug", "crizotinib")}),
-        ("my new biopsy shows g1202r, what now?", "ask_progression",
-         {("test", "re-biopsy"), ("mutation", "G1202R")}),
+        (
+            "Is it ok to take XALKORI with grapefruit juice",
+            "ask_interactions",
+            {("drug", "crizotinib"), ("food", "grapefruit")},
+        ),
+        (
+            "I've had the runs since starting crizotnib",
+            "ask_side_effects",
+            {("side_effect", "diarrhea"), ("drug", "crizotinib")},
+        ),
+        (
+            "my new biopsy shows g1202r, what now?",
+            "ask_progression",
+            {("test", "re-biopsy"), ("mutation", "G1202R")},
+        ),
         ("was my ALK found by FISH?", "ask_alk_testing", {("test", "FISH")}),
         ("results of profile-1014 please", "ask_crizotinib", {("trial", "PROFILE-1014")}),
-        ("Cisplatin and crizotinib together?", "ask_interactions",
-         {("drug", "cisplatin"), ("drug", "crizotinib")}),
-        ("how often was the diarrhoea severe in profile 1007", "ask_how_often",
-         {("side_effect", "diarrhea"), ("severity", "grade 3-4"), ("trial", "PROFILE-1007")}),
-        ("what was the median PFS in PROFILE-1005", "ask_crizotinib",
-         {("measure", "progression-free survival"), ("trial", "PROFILE-1005")}),
+        (
+            "Cisplatin and crizotinib together?",
+            "ask_interactions",
+            {("drug", "cisplatin"), ("drug", "crizotinib")},
+        ),
+        (
+            "how often was the diarrhoea severe in profile 1007",
+            "ask_how_often",
+            {("side_effect", "diarrhea"), ("severity", "grade 3-4"), ("trial", "PROFILE-1007")},
+        ),
+        (
+            "what was the median PFS in PROFILE-1005",
+            "ask_crizotinib",
+            {("measure", "progression-free survival"), ("trial", "PROFILE-1005")},
+        ),
     ],
 )
 def test_intent_and_canonical_entities(parse, text, intent, entities):

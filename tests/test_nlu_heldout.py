@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from rasa.core.agent import Agent
 
-from bot.evaluation.datasets import HELD_OUT, intent_examples, near_copy, training_examples
+from tools.evaluation.datasets import HELD_OUT, intent_examples, near_copies, training_examples
 
 MIN_ACCURACY = 0.90
 
@@ -21,7 +21,7 @@ def test_the_held_out_set_covers_every_intent_and_copies_no_training_example():
     training = [text for _, text in training_examples()]
     trained_intents = {intent for intent, _ in training_examples()}
     assert {intent for intent, _ in held_out} == trained_intents
-    copies = [(text, other) for _, text in held_out for other in training if near_copy(text, other)]
+    copies = near_copies([text for _, text in held_out], training)
     assert not copies, f"held-out examples copy training data: {copies[:5]}"
 
 
@@ -33,12 +33,17 @@ def agent(trained_model) -> Agent:
 def test_intent_accuracy_on_the_held_out_set_is_at_least_0_90(agent):
     held_out = list(intent_examples(HELD_OUT))
     predicted = [asyncio.run(agent.parse_message(text))["intent"]["name"] for _, text in held_out]
-    wrong = [(text, intent, guess) for (intent, text), guess in zip(held_out, predicted)
-             if guess != intent]
+    wrong = [
+        (text, intent, guess)
+        for (intent, text), guess in zip(held_out, predicted)
+        if guess != intent
+    ]
     accuracy = 1 - len(wrong) / len(held_out)
     by_intent = Counter(intent for _, intent, _ in wrong)
-    print(f"\nheld-out intent accuracy: {accuracy:.3f} on {len(held_out)} examples; "
-          f"misses by intent: {dict(by_intent)}")
+    print(
+        f"\nheld-out intent accuracy: {accuracy:.3f} on {len(held_out)} examples; "
+        f"misses by intent: {dict(by_intent)}"
+    )
     for text, intent, guess in wrong:
         print(f"  {intent} -> {guess}: {text}")
     assert accuracy >= MIN_ACCURACY

@@ -11,8 +11,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import serve
 from bot.channels import choices, messaging
+from bot.runtime import launcher
+from bot.settings import MESSAGING_VARIABLES, Settings
 
 BUTTONS = [
     {"title": "ALK testing", "payload": "/ask_alk_testing"},
@@ -98,11 +99,11 @@ def test_a_text_without_breaks_is_cut_at_the_limit():
     assert choices.split_text("short", 100) == ["short"]
 
 
-ALL_SET = {name: "set" for app in messaging.MESSAGING_APPS for name in app.variables.values()}
+ALL_SET = {name: "set" for name in MESSAGING_VARIABLES}
 
 
 def test_no_messaging_app_is_on_without_its_variables():
-    assert messaging.enabled_channels({}) == {}
+    assert messaging.enabled_channels(Settings()) == {}
 
 
 def test_an_app_with_its_variables_set_is_on_naming_them_not_their_values():
@@ -111,7 +112,7 @@ def test_an_app_with_its_variables_set_is_on_naming_them_not_their_values():
         "TWILIO_AUTH_TOKEN": "secret",
         "TWILIO_WEBHOOK_URL": "https://alk.example.org/webhooks/twilio/webhook",
     }
-    assert messaging.enabled_channels(environ) == {
+    assert messaging.enabled_channels(Settings.from_environ(environ)) == {
         "bot.channels.twilio.TwilioInput": {
             "account_sid": "${TWILIO_ACCOUNT_SID}",
             "auth_token": "${TWILIO_AUTH_TOKEN}",
@@ -124,19 +125,18 @@ def test_an_app_half_set_up_is_a_clear_error_naming_what_is_missing():
     environ = {"TELEGRAM_ACCESS_TOKEN": "123:abc", "TELEGRAM_BOT_NAME": "alk_bot"}
     missing = "TELEGRAM_WEBHOOK_URL, TELEGRAM_SECRET_TOKEN"
     with pytest.raises(messaging.HalfConfigured, match=missing):
-        messaging.enabled_channels(environ)
+        messaging.enabled_channels(Settings.from_environ(environ))
 
 
-def test_the_credentials_file_written_for_rasa_holds_no_secret(tmp_path, monkeypatch):
-    for name in ALL_SET:
-        monkeypatch.setenv(name, f"secret-{name}")
-    written = serve.write_credentials(tmp_path).read_text()
+def test_the_credentials_file_written_for_rasa_holds_no_secret(tmp_path):
+    settings = Settings.from_environ({name: f"secret-{name}" for name in ALL_SET})
+    written = launcher.write_credentials(settings, tmp_path / "credentials.yml").read_text()
     assert "secret-" not in written
-    assert yaml.safe_load(written).items() >= messaging.enabled_channels().items()
+    assert yaml.safe_load(written).items() >= messaging.enabled_channels(settings).items()
 
 
 def test_credentials_yml_documents_every_app_as_it_is_enabled():
-    text = (serve.PROJECT_ROOT / "credentials.yml").read_text()
+    text = (launcher.PROJECT_ROOT / "credentials.yml").read_text()
     entries = re.findall(r"(?m)^# ((?:bot\.channels\.| ).*)$", text)
     documented = yaml.safe_load("\n".join(entries))
-    assert documented == messaging.enabled_channels(ALL_SET)
+    assert documented == messaging.enabled_channels(Settings.from_environ(ALL_SET))

@@ -10,11 +10,12 @@ import requests
 from pypdf import PdfReader
 
 from bot.knowledge.answers import NURSE, PATIENT, Question
+from bot.knowledge.clinic import load_clinic
 from bot.knowledge.evidence import checklist, evidence
 from bot.nlp.vocabulary import load_vocabulary
-from bot.nurse.handout import clinic_settings, load_composition
+from bot.nurse.handout.composition import load_composition
 from bot.nurse.medications import check_medications, report
-from bot.safety.detector import load_detector
+from bot.safety.rules import red_flag_labels
 from tests.test_conversation import KNOWLEDGE, answer_to
 
 MEDICATION_LIST = "clarithromycin 500mg bd, omeprazole, grapefruit juice, St John's Wort"
@@ -24,10 +25,16 @@ LINK = re.compile(r"https?://\S+")
 
 def test_a_medication_list_then_a_handout_in_two_messages(say):
     checked = answer_to(say, f"check my meds please: {MEDICATION_LIST}")["text"]
-    expected = check_medications(f"check my meds please: {MEDICATION_LIST}", KNOWLEDGE, load_vocabulary())
+    expected = check_medications(
+        f"check my meds please: {MEDICATION_LIST}", KNOWLEDGE, load_vocabulary()
+    )
     assert checked == report(expected, PATIENT, KNOWLEDGE)
     assert [item.name for item in expected.items] == [
-        "clarithromycin", "omeprazole", "grapefruit", "st johns wort"]
+        "clarithromycin",
+        "omeprazole",
+        "grapefruit",
+        "st johns wort",
+    ]
 
     offer = answer_to(say, "now make me a handout about side effects and interactions")["text"]
     pdf_link, html_link = LINK.findall(offer)
@@ -60,15 +67,16 @@ def test_evidence_shows_the_trial_figures_and_where_in_the_review(say):
 def test_in_the_nurse_view_every_answer_offers_its_evidence(say):
     say("I'm a nurse")
     reply = answer_to(say, "how common is diarrhea with crizotinib?")
-    assert reply["buttons"][-1] == {"title": KNOWLEDGE.messages["evidence"]["button"],
-                                    "payload": "/show_evidence"}
+    assert reply["buttons"][-1] == {
+        "title": KNOWLEDGE.messages["evidence"]["button"],
+        "payload": "/show_evidence",
+    }
     shown = answer_to(say, "/show_evidence")["text"]
     asked = Question("ask_how_often", entities={"side_effect": ["diarrhea"]}, audience=NURSE)
     assert shown == evidence(asked, KNOWLEDGE).text
 
 
-def test_the_counselling_checklist_names_the_clinics_numbers(say):
+def test_the_counselling_checklist_names_the_clinics_numbers(say, servers):
     shown = answer_to(say, "give me a counselling checklist for starting crizotinib")["text"]
-    categories = load_detector().categories.values()
-    red_flags = [spec["label"] for spec in categories if not spec.get("crisis")]
-    assert shown == checklist(KNOWLEDGE, red_flags, clinic_settings())
+    clinic = load_clinic(servers.settings).as_dict()
+    assert shown == checklist(KNOWLEDGE, red_flag_labels(), clinic)

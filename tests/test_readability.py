@@ -17,6 +17,8 @@ def test_the_grade_distribution_is_reported(capsys):
     grades = sorted(grade(text) for _, text in PATIENT_TEXTS)
     with capsys.disabled():
         middle = grades[len(grades) // 2]
-        print(f"\nreadability: {len(grades)} patient texts, grade min {grades[0]}, "
-              f"median {middle}, max {grades[-1]}")
+        print(
+            f"\nreadability: {len(grades)} patient texts, grade min {grades[0]}, "
+            f"median {middle}, max {grades[-1]}"
+        )
     assert grades[-1] <= MAX_GRADE

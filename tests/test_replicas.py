@@ -30,11 +30,12 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy.engine import URL, make_url
 
-from bot import action_server, serve
 from bot.channels.replies import UNAVAILABLE_REPLY
 from bot.knowledge.answers import FOLLOW_UP_RATE_INTENT, SEVERE, Question, answer
 from bot.knowledge.content import load_knowledge
-from bot.serve import PROJECT_ROOT, free_port
+from bot.runtime import launcher
+from bot.runtime.launcher import PROJECT_ROOT, free_port
+from bot.settings import Settings
 from tests import test_retention
 
 PRODUCTION_ENDPOINTS = PROJECT_ROOT / "endpoints.production.yml"
@@ -77,7 +78,7 @@ def production_env(database: URL) -> Iterator[Dict[str, str]]:
     redis.Redis.from_url(redis_url.geturl()).ping()
     settings = {
         ACTIONS_URL_ENV: f"http://localhost:{free_port()}/webhook",
-        action_server.TOKEN_ENV: uuid.uuid4().hex,
+        Settings.variable("actions_token"): uuid.uuid4().hex,
         "ALK_POSTGRES_HOST": database.host,
         "ALK_POSTGRES_PORT": str(database.port or 5432),
         "ALK_POSTGRES_DB": database.database,
@@ -95,17 +96,30 @@ def production_env(database: URL) -> Iterator[Dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def replicas(trained_model, production_env, tmp_path_factory) -> Iterator[List[serve.Server]]:
+def replicas(trained_model, production_env, tmp_path_factory) -> Iterator[List[launcher.Server]]:
     """Rasa replicas A and B, calling one action server (the pool)."""
     actions_port = urlsplit(production_env[ACTIONS_URL_ENV]).port
-    started = [serve.start_action_server(actions_port, tmp_path_factory.mktemp("actions"))]
+    settings = Settings.from_environ(os.environ)
+    started = [
+        launcher.start_action_server(
+            actions_port, tmp_path_factory.mktemp("actions"), settings=settings
+        )
+    ]
     try:
         # Both at once, as a clinic's would start: each takes ~1 GB and ~30 s.
         for name in ("a", "b"):
-            started.append(serve.start_rasa_server(
-                free_port(), None, tmp_path_factory.mktemp(f"replica-{name}"), trained_model,
-                endpoints_base=PRODUCTION_ENDPOINTS,
-            ))
+            logs = tmp_path_factory.mktemp(f"replica-{name}")
+            started.append(
+                launcher.start_rasa_server(
+                    free_port(),
+                    None,
+                    logs,
+                    trained_model,
+                    endpoints_base=PRODUCTION_ENDPOINTS,
+                    settings=settings,
+                    run_dir=logs,
+                )
+            )
         started[0].wait_until_ready("/health", timeout=240)
         for replica in started[1:]:
             replica.wait_until_ready("/webhooks/rest/", timeout=240)
@@ -120,7 +134,7 @@ def production_lock_store() -> LockStore:
     return LockStore.create(read_endpoint_config(str(PRODUCTION_ENDPOINTS), "lock_store"))
 
 
-def say(replica: serve.Server, sender: str, message: str) -> List[dict]:
+def say(replica: launcher.Server, sender: str, message: str) -> List[dict]:
     response = requests.post(
         f"{replica.url}/webhooks/rest/webhook",
         json={"sender": sender, "message": message},
@@ -213,7 +227,7 @@ def test_messages_reaching_both_replicas_at_once_are_answered_in_turn(replicas, 
     held = lock_store.issue_ticket(sender, lock_lifetime=120)
     barrier = threading.Barrier(len(replicas))
 
-    def send_at_once(replica: serve.Server, message: str) -> List[dict]:
+    def send_at_once(replica: launcher.Server, message: str) -> List[dict]:
         barrier.wait()
         return say(replica, sender, message)
 
@@ -256,22 +270,36 @@ def test_two_servers_taking_one_conversations_lock_at_once_get_different_tickets
 
 def test_a_replica_does_not_start_while_a_variable_of_the_profile_is_unset(tmp_path, monkeypatch):
     monkeypatch.delenv("ALK_POSTGRES_PASSWORD", raising=False)
-    with pytest.raises(serve.ServerError, match="variables set: .*ALK_POSTGRES_PASSWORD"):
-        serve.start_rasa_server(free_port(), None, tmp_path, endpoints_base=PRODUCTION_ENDPOINTS)
+    with pytest.raises(launcher.ServerError, match="variables set: .*ALK_POSTGRES_PASSWORD"):
+        launcher.start_rasa_server(
+            free_port(),
+            None,
+            tmp_path,
+            endpoints_base=PRODUCTION_ENDPOINTS,
+            settings=Settings.from_environ(os.environ),
+            run_dir=tmp_path,
+        )
     assert list(tmp_path.iterdir()) == []  # nothing written, nothing started
 
 
 def test_make_forget_deletes_old_conversations_from_postgresql(production_env, database):
     store = SQLTrackerStore(
-        dialect="postgresql", host=database.host, port=database.port, db=database.database,
-        username=database.username, password=database.password,
+        dialect="postgresql",
+        host=database.host,
+        port=database.port,
+        db=database.database,
+        username=database.username,
+        password=database.password,
     )
     for sender, days_ago in (("forget-old", 40), ("forget-recent", 2)):
         asyncio.run(store.save(test_retention.conversation(sender, days_ago)))
 
     result = subprocess.run(
         ["make", "--no-print-directory", "forget", "DAYS=30", f"ENDPOINTS={PRODUCTION_ENDPOINTS}"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

@@ -16,10 +16,13 @@ DAY = 24 * 60 * 60
 
 def conversation(sender, days_ago):
     at = time.time() - days_ago * DAY
-    return DialogueStateTracker.from_events(sender, [
-        ActionExecuted("action_listen", timestamp=at),
-        UserUttered("my chest feels tight", {"name": "report_emergency"}, timestamp=at + 1),
-    ])
+    return DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_listen", timestamp=at),
+            UserUttered("my chest feels tight", {"name": "report_emergency"}, timestamp=at + 1),
+        ],
+    )
 
 
 def test_make_forget_deletes_only_conversations_older_than_the_retention(tmp_path):
@@ -28,12 +31,16 @@ def test_make_forget_deletes_only_conversations_older_than_the_retention(tmp_pat
     for sender, days_ago in (("old", 40), ("recent", 2), ("older", 400)):
         asyncio.run(store.save(conversation(sender, days_ago)))
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump(
-        {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db)}}))
+    endpoints.write_text(
+        yaml.safe_dump({"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db)}})
+    )
 
     result = subprocess.run(
         ["make", "--no-print-directory", "forget", "DAYS=30", f"ENDPOINTS={endpoints}"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
     assert result.returncode == 0, result.stderr[-2000:]

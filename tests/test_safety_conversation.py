@@ -5,14 +5,14 @@ import uuid
 
 import pytest
 import requests
-import yaml
 
 from bot.knowledge import load_knowledge
-from tests.conftest import PROJECT_ROOT
+from bot.knowledge.clinic import load_clinic
+from bot.settings import Settings
 from tests.test_safety_detector import CALM, RED_FLAGS, red_flag_messages
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain" / "safety.yml").read_text(encoding="utf-8"))
-SLOTS = {name: slot.get("initial_value") for name, slot in DOMAIN["slots"].items()}
+# The clinic's numbers as the test servers have them (content/clinic.yml).
+SLOTS = load_clinic(Settings()).as_dict()
 EMERGENCY = "This could be an emergency"
 CRISIS = "You don't have to carry it alone"
 MESSAGES = load_knowledge().messages
@@ -37,8 +37,9 @@ def conversation(webhook):
             sender = f"safety-{uuid.uuid4()}"
 
             def say(message):
-                response = requests.post(webhook, json={"sender": sender, "message": message},
-                                         timeout=60)
+                response = requests.post(
+                    webhook, json={"sender": sender, "message": message}, timeout=60
+                )
                 assert response.status_code == 200, response.text
                 return response.json()
 
@@ -90,8 +91,9 @@ def test_a_personal_decision_is_left_to_the_care_team_then_taught(conversation):
 def test_not_understood_twice_offers_a_nurse(conversation):
     say = conversation.new()
     first = say("blorp fizzwangle")
-    assert MESSAGES["fallback"]["rephrase"] in texts(first) or \
-        MESSAGES["fallback"]["out_of_scope"] in texts(first)
+    assert MESSAGES["fallback"]["rephrase"] in texts(first) or MESSAGES["fallback"][
+        "out_of_scope"
+    ] in texts(first)
     second = say("who won the cricket")
     assert MESSAGES["fallback"]["offer_handoff"] in texts(second)
     assert second[-1]["buttons"][0]["payload"] == "/request_handoff"

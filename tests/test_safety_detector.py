@@ -53,8 +53,10 @@ def test_a_question_turns_into_a_red_flag_as_soon_as_it_is_happening_to_someone(
 
 
 def test_a_run_on_message_is_flagged_wherever_the_emergency_is():
-    message = ("thanks for the info about grapefruit. what is pneumonitis? also my lips "
-               "have swollen up since lunch and then i wanted to ask about the ALEX trial")
+    message = (
+        "thanks for the info about grapefruit. what is pneumonitis? also my lips "
+        "have swollen up since lunch and then i wanted to ask about the ALEX trial"
+    )
     assert [flag.category for flag in DETECTOR.red_flags(message)] == ["allergy"]
 
 
@@ -66,8 +68,10 @@ def test_patterns_read_contractions_and_typos_the_same_way():
 def test_a_pattern_spacy_would_split_is_refused_with_the_reason():
     with pytest.raises(PatternError, match="2 words to spaCy"):
         compile_pattern("won't stop", DETECTOR.nlp)
-    rules = {"informational": {"question_cues": [], "personal_cues": []},
-             "categories": {"x": {"label": "x", "patterns": ["self-harm"]}}}
+    rules = {
+        "informational": {"question_cues": [], "personal_cues": []},
+        "categories": {"x": {"label": "x", "patterns": ["self-harm"]}},
+    }
     with pytest.raises(PatternError, match="x: 'self-harm'"):
         SafetyDetector(rules)
 
@@ -78,22 +82,3 @@ def test_the_pattern_counts_per_category_are_reported(capsys):
     with capsys.disabled():
         print(f"\nred-flag patterns per category: {counts} (total {sum(counts.values())})")
     assert all(counts.values())
-
-
-def test_the_safety_policy_escalates_red_flags_whatever_the_intent():
-    from bot.safety.policy import safety_actions
-
-    assert safety_actions("my lips are swelling", "greet") == ("utter_emergency",)
-    assert safety_actions("i want to die, i took all my pills", None) == (
-        "utter_emergency", "utter_crisis")
-    assert safety_actions("what is crizotinib?", "ask_crizotinib") == ()
-
-
-def test_the_classifier_net_is_overruled_only_by_a_general_question():
-    from bot.safety.policy import safety_actions
-
-    # The classifier's report_emergency stands (its rule escalates) unless
-    # nothing in the message points at a person or at now.
-    assert safety_actions("what is anaphylaxis?", "report_emergency") == (
-        "action_answer_question",)
-    assert safety_actions("something awful is happening to my dad", "report_emergency") == ()

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
-from bot import serve
+from bot.runtime import launcher
 
 
 def test_a_conversation_carries_on_after_the_rasa_server_restarts(servers, trained_model):
@@ -20,12 +20,19 @@ def test_a_conversation_carries_on_after_the_rasa_server_restarts(servers, train
 
     assert "61%" in say("how common is diarrhea?")
     log_dir = servers.rasa.log_path.parent
-    endpoints = yaml.safe_load((log_dir / "endpoints.yml").read_text())
+    rasa_port = urlsplit(servers.rasa.url).port
+    endpoints = yaml.safe_load((log_dir / f"endpoints-{rasa_port}.yml").read_text())
     servers.rasa.stop()
     # On the same port, for the chat page: the servers are shared by all tests.
-    servers.rasa = serve.start_rasa_server(
-        urlsplit(servers.rasa.url).port, servers.actions.url, log_dir, trained_model,
-        endpoints["tracker_store"]["db"], web_origin=servers.web.url,
+    servers.rasa = launcher.start_rasa_server(
+        rasa_port,
+        servers.actions.url,
+        log_dir,
+        trained_model,
+        endpoints["tracker_store"]["db"],
+        web_origin=servers.web.url,
+        settings=servers.settings,
+        run_dir=log_dir,
     )
     servers.rasa.wait_until_ready("/webhooks/rest/", timeout=240)
     # The side effect asked about before the restart is still remembered.

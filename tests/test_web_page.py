@@ -6,7 +6,6 @@ Answers are checked against what the REST channel says to the same messages
 go to test-results/ at the project root.
 """
 
-import os
 import tempfile
 import uuid
 from typing import Callable, Dict, List
@@ -21,14 +20,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot import cli, serve, web
 from bot.channels.replies import IF_URGENT
-from bot.serve import PROJECT_ROOT, free_port
+from bot.runtime import launcher, page_server
+from bot.runtime.launcher import PROJECT_ROOT, free_port
+from bot.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 RESULTS = PROJECT_ROOT / "test-results"
-AXE = web.WEB_DIR / "node_modules" / "axe-core" / "axe.min.js"
+AXE = page_server.WEB_DIR / "node_modules" / "axe-core" / "axe.min.js"
 REPLY_TIMEOUT = 60  # s; a bound on waiting, never an assertion about speed
 
 # The messages on the page as [{"from", "text", "buttons"}], without the
@@ -70,10 +70,18 @@ def as_socketio_messages(rest_replies: List[dict]) -> List[Dict]:
 def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1024,900",
-                 f"--user-data-dir={tempfile.mkdtemp(prefix='alk-chromium-')}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1024,900",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='alk-chromium-')}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # An explicit driver path: Selenium Manager never downloads anything.
@@ -121,7 +129,9 @@ class ChatPage:
         """Presses Tab (or Shift+Tab) until the focused element satisfies `script`."""
         for _ in range(limit):
             if backwards:
-                ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+                ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(
+                    Keys.SHIFT
+                ).perform()
             else:
                 self.press(Keys.TAB)
             if self.active(script):
@@ -153,14 +163,15 @@ class RestTwin:
     """The same conversation through the REST channel, as one new person who,
     like the page, starts with the greeting."""
 
-    def __init__(self, servers: serve.Stack) -> None:
+    def __init__(self, servers: launcher.Stack) -> None:
         self.webhook = f"{servers.rasa.url}/webhooks/rest/webhook"
         self.sender = f"web-twin-{uuid.uuid4()}"
         self.greeting = self.say("/greet")
 
     def say(self, message: str) -> List[dict]:
-        response = requests.post(self.webhook, json={"sender": self.sender, "message": message},
-                                 timeout=60)
+        response = requests.post(
+            self.webhook, json={"sender": self.sender, "message": message}, timeout=60
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -182,25 +193,34 @@ def test_keyboard_only_a_question_gets_the_grounded_answer_and_a_button_its_own(
     page.driver.execute_script(WATCH_TYPING)
     shown = len(page.messages())
     page.type_and_send(question)
-    page.wait_for_messages([{"from": "user", "text": question, "buttons": []}] + answer, after=shown)
+    page.wait_for_messages(
+        [{"from": "user", "text": question, "buttons": []}] + answer, after=shown
+    )
     assert page.driver.execute_script("return window.__alkTypingSeen") is True
-    assert page.driver.find_element(By.CSS_SELECTOR, ".alk-chat__typing").get_attribute("role") == "status"
+    assert (
+        page.driver.find_element(By.CSS_SELECTOR, ".alk-chat__typing").get_attribute("role")
+        == "status"
+    )
 
     # Back from the input (Shift+Tab) to the answer's first suggestion; Space presses it.
     suggestion = answer[-1]["buttons"][0]
     page.tab_until(f"e.tagName === 'BUTTON' && e.textContent === {suggestion!r}", backwards=True)
     shown = len(page.messages())
     page.press(Keys.SPACE)
-    payload = next(button["payload"] for button in replies[-1]["buttons"]
-                   if button["title"] == suggestion)
+    payload = next(
+        button["payload"] for button in replies[-1]["buttons"] if button["title"] == suggestion
+    )
     page.wait_for_messages(
         [{"from": "user", "text": suggestion, "buttons": []}]
         + as_socketio_messages(twin.say(payload)),
         after=shown,
     )
     page.screenshot("web-chat-answer")
-    blocked = [entry["message"] for entry in page.driver.get_log("browser")
-               if "Content Security Policy" in entry["message"]]
+    blocked = [
+        entry["message"]
+        for entry in page.driver.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
     assert blocked == []  # the page works within its own policy
 
 
@@ -209,8 +229,10 @@ def test_the_conversation_survives_a_reload_and_carries_on_in_rasa(page, servers
     twin = RestTwin(servers)
     shown = len(page.messages())
     page.type_and_send(first)
-    page.wait_for_messages([{"from": "user", "text": first, "buttons": []}]
-                           + as_socketio_messages(twin.say(first)), after=shown)
+    page.wait_for_messages(
+        [{"from": "user", "text": first, "buttons": []}] + as_socketio_messages(twin.say(first)),
+        after=shown,
+    )
     before = page.messages()
     session_id = page.session_id()
 
@@ -223,10 +245,14 @@ def test_the_conversation_survives_a_reload_and_carries_on_in_rasa(page, servers
     in_context = as_socketio_messages(twin.say(follow_up))
     assert in_context != as_socketio_messages(RestTwin(servers).say(follow_up))
     page.type_and_send(follow_up)
-    page.wait_for_messages([{"from": "user", "text": follow_up, "buttons": []}] + in_context,
-                           after=len(before))
-    tracker = requests.get(f"{servers.rasa.url}/conversations/{session_id}/tracker",
-                           params={"token": os.environ[cli.API_TOKEN_ENV]}, timeout=30).json()
+    page.wait_for_messages(
+        [{"from": "user", "text": follow_up, "buttons": []}] + in_context, after=len(before)
+    )
+    tracker = requests.get(
+        f"{servers.rasa.url}/conversations/{session_id}/tracker",
+        params={"token": servers.settings.api_token},
+        timeout=30,
+    ).json()
     said = [event["text"] for event in tracker["events"] if event["event"] == "user"]
     assert said[-2:] == [first, follow_up]
     page.screenshot("web-chat-after-reload")
@@ -246,9 +272,15 @@ def test_a_script_typed_by_a_person_is_shown_as_text_and_never_runs(page):
 
 
 def test_at_phone_width_nothing_scrolls_sideways_and_axe_finds_no_serious_problem(page):
-    page.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": 375, "height": 740, "deviceScaleFactor": 2, "mobile": True,
-    })
+    page.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": 375,
+            "height": 740,
+            "deviceScaleFactor": 2,
+            "mobile": True,
+        },
+    )
     try:
         # A long word and a long link must wrap, not widen the page.
         shown = len(page.messages())
@@ -270,34 +302,43 @@ def test_at_phone_width_nothing_scrolls_sideways_and_axe_finds_no_serious_proble
         page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert isinstance(results, list), results
     for violation in results:
-        print(f"axe: {violation['impact']}: {violation['id']}: {violation['help']} "
-              f"({len(violation['nodes'])} elements)")
+        print(
+            f"axe: {violation['impact']}: {violation['id']}: {violation['help']} "
+            f"({len(violation['nodes'])} elements)"
+        )
     serious = [v["id"] for v in results if v["impact"] in ("serious", "critical")]
     assert serious == []
 
 
 def test_unreadable_clinic_colours_fall_back_to_readable_ones(page):
-    colours = page.driver.execute_script("""
+    colours = page.driver.execute_script(
+        """
         const root = document.createElement('div');
         document.body.append(root);
-        AlkChat.mount(root, {serverUrl: arguments[0], primaryColour: '#ffff00', greetingPayload: ''});
+        AlkChat.mount(root,
+                      {serverUrl: arguments[0], primaryColour: '#ffff00', greetingPayload: ''});
         const readable = document.createElement('div');
         document.body.append(readable);
-        AlkChat.mount(readable, {serverUrl: arguments[0], primaryColour: '#5b2a86', greetingPayload: ''});
-        const colour = (el) => el.querySelector('.alk-chat').style.getPropertyValue('--alk-primary');
+        AlkChat.mount(readable,
+                      {serverUrl: arguments[0], primaryColour: '#5b2a86', greetingPayload: ''});
+        const colour = (el) =>
+            el.querySelector('.alk-chat').style.getPropertyValue('--alk-primary');
         return [colour(root), colour(readable)];
-    """, page.server_url())
+    """,
+        page.server_url(),
+    )
     assert colours == ["#0b5563", "#5b2a86"]  # yellow on white fails WCAG AA; purple passes
     warnings = [entry["message"] for entry in page.driver.get_log("browser")]
     assert any("#ffff00" in message and "contrast" in message for message in warnings)
 
 
 @pytest.fixture()
-def page_without_rasa(browser, tmp_path, monkeypatch):
+def page_without_rasa(browser, tmp_path):
     """The page served with a hostile title, pointing at a port nothing listens on."""
     title = '</script><script>window.__alkPwned=3</script>"Clinic" & co'
-    monkeypatch.setenv("ALK_WEB_TITLE", title)
-    server = serve.start_web_server(free_port(), f"http://localhost:{free_port()}", tmp_path)
+    server = launcher.start_web_server(
+        free_port(), f"http://localhost:{free_port()}", tmp_path, Settings(web_title=title)
+    )
     try:
         server.wait_until_ready("/", timeout=60)
         yield ChatPage(browser, f"{server.url}/").open_fresh(), title
@@ -305,7 +346,9 @@ def page_without_rasa(browser, tmp_path, monkeypatch):
         server.stop()
 
 
-def test_a_server_that_cannot_be_reached_gets_a_clear_message_and_the_title_stays_text(page_without_rasa):
+def test_a_server_that_cannot_be_reached_gets_a_clear_message_and_the_title_stays_text(
+    page_without_rasa,
+):
     page, title = page_without_rasa
     notice = page.driver.find_element(By.CSS_SELECTOR, ".alk-chat__notice")
     page.wait_for(lambda: IF_URGENT in notice.text, "no notice that the server is unreachable")

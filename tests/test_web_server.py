@@ -1,4 +1,4 @@
-"""The web chat's servers without a browser: the page server (bot/web.py) hands
+"""The web chat's servers without a browser: the page server (bot/page_server.py) hands
 out only its files, with security headers and the settings escaped; the Rasa
 server's socket.io channel admits only the configured origins, answers over
 socket.io, and answers bad or over-long messages with a clear reply."""
@@ -13,16 +13,17 @@ import pytest
 import requests
 import socketio
 
-from bot import serve, web
 from bot.channels.replies import IF_URGENT
 from bot.channels.rest import MAX_MESSAGE_CHARS
-from bot.serve import free_port
+from bot.runtime import launcher, page_server
+from bot.runtime.launcher import free_port
+from bot.settings import Settings
 
 FOREIGN_ORIGIN = "http://evil.example"
 
 
-def page_origin(servers: serve.Stack) -> str:
-    return servers.web.url  # the origin serve.start allowed for the page
+def page_origin(servers: launcher.Stack) -> str:
+    return servers.web.url  # the origin launcher.start allowed for the page
 
 
 def allow_origin_headers(response: requests.Response) -> List[str]:
@@ -43,10 +44,18 @@ def test_the_page_and_its_files_come_with_security_headers(servers):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", [
-    "/../bot/web.py", "/%2e%2e/README.md", "/web/alk-chat.js", "/package.json",
-    "/node_modules/axe-core/axe.min.js", "/socket.io.min.js.map", "//etc/passwd",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../bot/page_server.py",
+        "/%2e%2e/README.md",
+        "/web/alk-chat.js",
+        "/package.json",
+        "/node_modules/axe-core/axe.min.js",
+        "/socket.io.min.js.map",
+        "//etc/passwd",
+    ],
+)
 def test_nothing_but_the_known_files_is_served(servers, path):
     response = requests.get(servers.web.url + path, timeout=10)
     assert response.status_code == 404
@@ -79,12 +88,11 @@ class ScriptsAndTitle(HTMLParser):
             self.title += data
 
 
-def test_settings_are_written_into_the_page_as_text(monkeypatch):
+def test_settings_are_written_into_the_page_as_text():
     title = '</script><script>alert(1)</script>"Clinic" & <b>co</b>'
-    monkeypatch.setenv("ALK_WEB_TITLE", title)
-    monkeypatch.setenv("ALK_WEB_PRIMARY_COLOUR", '"><script>alert(2)</script>')
+    settings = Settings(web_title=title, web_primary_colour='"><script>alert(2)</script>')
     page = ScriptsAndTitle()
-    page.feed(web.PageConfig.from_environment().render_page().decode())
+    page.feed(page_server.PageConfig.from_settings(settings).render_page().decode())
     assert [script["src"] for script in page.scripts] == ["/socket.io.min.js", "/alk-chat.js"]
     widget = page.scripts[1]
     assert widget["data-title"] == title and page.title == title
@@ -92,19 +100,27 @@ def test_settings_are_written_into_the_page_as_text(monkeypatch):
     assert widget["data-urgent-text"] == IF_URGENT
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "localhost:5005", "http://localhost:5005; script-src *",
-    "http://a b", "ftp://localhost",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "localhost:5005",
+        "http://localhost:5005; script-src *",
+        "http://a b",
+        "ftp://localhost",
+    ],
+)
 def test_a_rasa_url_that_is_not_plain_http_is_refused_at_start(url):
-    with pytest.raises(web.ConfigError, match="ALK_WEB_RASA_URL"):
-        web.PageConfig.from_environment({"ALK_WEB_RASA_URL": url})
+    with pytest.raises(page_server.ConfigError, match="ALK_WEB_RASA_URL"):
+        page_server.PageConfig.from_settings(Settings(web_rasa_url=url))
 
 
-def test_without_the_web_packages_the_page_server_says_to_run_make_web(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(web, "SOCKET_IO_CLIENT", tmp_path / "socket.io.min.js")
-    monkeypatch.setattr(sys, "argv", ["bot.web", "--port", str(free_port())])
-    assert web.main() == 1
+def test_without_the_web_packages_the_page_server_says_to_run_make_web(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setattr(page_server, "SOCKET_IO_CLIENT", tmp_path / "socket.io.min.js")
+    monkeypatch.setattr(sys, "argv", ["bot.runtime.page_server", "--port", str(free_port())])
+    assert page_server.main() == 1
     assert "make web" in capsys.readouterr().err
 
 
@@ -116,23 +132,27 @@ def test_socket_io_gives_one_cors_header_to_the_page_and_none_to_other_sites(ser
 
     foreign = requests.get(handshake, headers={"Origin": FOREIGN_ORIGIN}, timeout=10)
     assert foreign.status_code == 400 and allow_origin_headers(foreign) == []
-    webhook = requests.post(f"{servers.rasa.url}/webhooks/rest/webhook",
-                            json={"sender": "cors-probe", "message": "hi"},
-                            headers={"Origin": FOREIGN_ORIGIN}, timeout=60)
+    webhook = requests.post(
+        f"{servers.rasa.url}/webhooks/rest/webhook",
+        json={"sender": "cors-probe", "message": "hi"},
+        headers={"Origin": FOREIGN_ORIGIN},
+        timeout=60,
+    )
     assert allow_origin_headers(webhook) == []
 
 
 class SocketChat:
     """A socket.io client, as the page is, collecting the assistant's replies."""
 
-    def __init__(self, servers: serve.Stack, origin: str) -> None:
+    def __init__(self, servers: launcher.Stack, origin: str) -> None:
         self.client = socketio.Client(reconnection=False)
-        self.events: "queue.Queue[tuple]" = queue.Queue()
+        self.events: queue.Queue[tuple] = queue.Queue()
         for event in ("session_confirm", "bot_uttered"):
             self.client.on(event, lambda data, event=event: self.events.put((event, data)))
         # Long-polling: the websocket client would add an Origin header of its own.
-        self.client.connect(servers.rasa.url, headers={"Origin": origin},
-                            transports=["polling"], wait_timeout=30)
+        self.client.connect(
+            servers.rasa.url, headers={"Origin": origin}, transports=["polling"], wait_timeout=30
+        )
 
     def next(self, event: str):
         received, data = self.events.get(timeout=60)

@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from fbmessenger import MessengerClient as FBMessengerClient
@@ -35,9 +34,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels.choices import numbered, reading_choices, split_text
 from bot.channels.replies import MessageHandler, never_silent
+from bot.settings import get_settings
 
-API_URL_ENV = "ALK_MESSENGER_API_URL"
-DEFAULT_API_URL = "https://graph.facebook.com"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_MESSAGE_CHARS = 2000  # the Send API's limit for a text
 MAX_QUICK_REPLIES = 13
@@ -49,7 +47,7 @@ logger = logging.getLogger(__name__)
 class MessengerClient(FBMessengerClient):
     def __init__(self, page_access_token: Text, app_secret: Text) -> None:
         super().__init__(page_access_token, app_secret=app_secret)
-        base = (os.environ.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
+        base = get_settings().messenger_api_url.rstrip("/")
         self.graph_url = f"{base}/v{self.api_version}"
 
 
@@ -140,8 +138,11 @@ class MessengerInput(FacebookInput):
                     if text is not None:
                         await handle(
                             UserMessage(
-                                text, output, event["sender"]["id"],
-                                input_channel=self.name(), metadata=metadata,
+                                text,
+                                output,
+                                event["sender"]["id"],
+                                input_channel=self.name(),
+                                metadata=metadata,
                             )
                         )
             return response.text("success")

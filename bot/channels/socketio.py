@@ -3,7 +3,7 @@
 Same events as Rasa's own (`session_request` / `session_confirm`,
 `user_uttered`, `bot_uttered`), but:
 - only pages from the origins in ALK_WEB_ORIGINS (comma-separated; default
-  the chat page's own, DEFAULT_ORIGIN) may connect: Rasa's channel accepts
+  the chat page's own) may connect: Rasa's channel accepts
   any website, which could then talk to the assistant in a visitor's name;
 - a session really is joined: Rasa 3.6 calls python-socketio 5's
   `enter_room` without awaiting it, so with session persistence no reply
@@ -14,29 +14,21 @@ Same events as Rasa's own (`session_request` / `session_confirm`,
 - if the assistant produced no reply, the person is told so (`never_silent`).
 """
 
-import os
 import re
 import uuid
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
 from bot.channels.replies import IF_URGENT, MessageHandler, never_silent
 from bot.channels.rest import MAX_MESSAGE_CHARS
-from bot.web import DEFAULT_ORIGIN, ORIGINS_ENV
+from bot.settings import get_settings
 
 # What a session id may look like: Rasa's are uuid4 hex; anything else gets a new one.
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 EXPECTED_MESSAGE = 'Send {"message": "your question", "session_id": "the id from session_confirm"}.'
-
-
-def allowed_origins(value: Optional[str] = None) -> List[str]:
-    """The origins from ALK_WEB_ORIGINS (or `value`), without trailing slashes."""
-    if value is None:
-        value = os.environ.get(ORIGINS_ENV, DEFAULT_ORIGIN)
-    return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
 
 
 def message_problem(data: Any, needs_session: bool = True) -> Optional[str]:
@@ -62,7 +54,7 @@ class SocketIOInput(RasaSocketIOInput):
         # Rasa turns Engine.IO's origin check off (an empty list); a list of
         # origins turns it back on, for websockets as well as HTTP polling,
         # and Engine.IO then answers each allowed origin with CORS headers.
-        sio.eio.cors_allowed_origins = allowed_origins()
+        sio.eio.cors_allowed_origins = list(get_settings().socketio_origins)
         rasa_handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
 
         # Registering an event again replaces Rasa's handler for it.

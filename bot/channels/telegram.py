@@ -18,7 +18,6 @@ Same URLs as Rasa's own (`/webhooks/telegram/webhook`, `/set_webhook`), but:
 
 import hmac
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from aiogram import Bot
@@ -32,20 +31,20 @@ from sanic.request import Request
 
 from bot.channels.choices import split_text
 from bot.channels.replies import MessageHandler, never_silent
+from bot.names import Intent, payload
+from bot.settings import get_settings
 
-API_URL_ENV = "ALK_TELEGRAM_API_URL"
-DEFAULT_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_MESSAGE_CHARS = 4096  # the Bot API's limit for one message
 START_COMMAND = "/start"
-GREETING = "/greet"
+GREETING = payload(Intent.GREET)
 
 logger = logging.getLogger(__name__)
 
 
 class TelegramOutput(RasaTelegramOutput):
     def __init__(self, access_token: Text, secret_token: Text) -> None:
-        api = TelegramAPIServer.from_base(os.environ.get(API_URL_ENV) or DEFAULT_API_URL)
+        api = TelegramAPIServer.from_base(get_settings().telegram_api_url)
         Bot.__init__(self, access_token, server=api)
         self.secret_token = secret_token
 

@@ -20,7 +20,6 @@ Same URL as Rasa's own (`/webhooks/twilio/webhook`), but:
 
 import asyncio
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,8 +34,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.choices import numbered, reading_choices, split_text
 from bot.channels.replies import MessageHandler, never_silent
+from bot.settings import get_settings
 
-API_URL_ENV = "ALK_TWILIO_API_URL"
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MAX_BODY_CHARS = 1600  # Twilio's limit for one message's body
 
@@ -48,7 +47,7 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 class TwilioOutput(RasaTwilioOutput):
     def get_hostname(self, uri: Text) -> Text:
         """Twilio's URL for a request, on ALK_TWILIO_API_URL's host if set."""
-        base = os.environ.get(API_URL_ENV)
+        base = get_settings().twilio_api_url
         if not base:
             return super().get_hostname(uri)
         scheme, host, *_ = urlsplit(base)
@@ -115,8 +114,11 @@ class TwilioInput(RasaTwilioInput):
             tracker_store = request.app.ctx.agent.tracker_store
             await never_silent(reading_choices(on_new_message, tracker_store))(
                 UserMessage(
-                    text, output, sender,
-                    input_channel=self.name(), metadata=self.get_metadata(request),
+                    text,
+                    output,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=self.get_metadata(request),
                 )
             )
             return response.text("", status=204)

@@ -31,6 +31,7 @@ from bot.knowledge.content import (
     Topic,
 )
 from bot.knowledge.frequency import natural_frequency
+from bot.names import Intent
 
 PATIENT = "patient"
 NURSE = "nurse"
@@ -38,14 +39,14 @@ SEVERE = "grade 3-4"
 # The medicine the assistant is about: naming it in a question about
 # interactions ("Xalkori with grapefruit?") is not asking about it.
 THE_MEDICINE = "crizotinib"
-WHY_INTENT = "ask_why"
+WHY_INTENT = Intent.ASK_WHY
 # Topics (content/assistant.yml) whose questions the tables answer.
 SIDE_EFFECTS_TOPIC = "side_effects"
 TRIALS_TOPIC = "crizotinib"
 INTERACTIONS_TOPIC = "interactions"
 # Questions answered from the interactions table when they name a medicine.
-INTERACTION_INTENTS = {"ask_interactions", "ask_personal_decision"}
-FOLLOW_UP_RATE_INTENT = "ask_how_often"
+INTERACTION_INTENTS = {Intent.ASK_INTERACTIONS, Intent.ASK_PERSONAL_DECISION}
+FOLLOW_UP_RATE_INTENT = Intent.ASK_HOW_OFTEN
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def answer(question: Question, knowledge: Knowledge) -> Answer:
         found = rule(question, topic, knowledge)
         if found:
             return found
-    card = best_card(question, topic, knowledge) or knowledge.card(topic.card)
+    card = best_card(question, topic, knowledge) or knowledge.cards[topic.card]
     return _card_answer(card, question, knowledge)
 
 
@@ -156,13 +157,15 @@ def _join(names: Sequence[str]) -> str:
 
 
 def _mutation_answer(question: Question, topic: Topic, knowledge: Knowledge) -> Optional[Answer]:
-    """"My biopsy found G1202R", then "would alectinib work?"."""
+    """ "My biopsy found G1202R", then "would alectinib work?"."""
     mutations = knowledge.tables.mutations
     named = question.first("mutation")
     name = named or question.last_mutation
     inhibitors = knowledge.tables.alk_inhibitors
     asked = [drug for drug in question.entities.get("drug", ()) if drug in inhibitors]
-    if name not in mutations or not (named or asked) or topic.id == INTERACTIONS_TOPIC:
+    if name is None or name not in mutations:
+        return None
+    if not (named or asked) or topic.id == INTERACTIONS_TOPIC:
         return None
     mutation = mutations[name]
     wording = knowledge.wording["mutation"][question.audience]
@@ -176,8 +179,10 @@ def _mutation_answer(question: Question, topic: Topic, knowledge: Knowledge) -> 
         asked = [drug for drug in asked if drug not in (*mutation.resists, *mutation.sensitive)]
     for drug in asked:
         kind = (
-            "resists" if drug in mutation.resists
-            else "sensitive" if drug in mutation.sensitive
+            "resists"
+            if drug in mutation.resists
+            else "sensitive"
+            if drug in mutation.sensitive
             else "not_covered"
         )
         lines.append(wording[kind].format(mutation=name, drugs=drug, drug=drug))
@@ -192,7 +197,7 @@ def _mutation_answer(question: Question, topic: Topic, knowledge: Knowledge) -> 
 
 
 def _interaction_answer(question: Question, topic: Topic, knowledge: Knowledge) -> Optional[Answer]:
-    """"I take clarithromycin", "is grapefruit ok?": each named one, or "not covered"."""
+    """ "I take clarithromycin", "is grapefruit ok?": each named one, or "not covered"."""
     substances = [
         name
         for name in (*question.entities.get("drug", ()), *question.entities.get("food", ()))
@@ -262,7 +267,7 @@ def _side_effect_answer(question: Question, topic: Topic, knowledge: Knowledge) 
 def _trial(question: Question, knowledge: Knowledge) -> Tuple[str, bool]:
     """The trial the question names, else the main trial; and whether named."""
     named = question.first("trial")
-    if named in knowledge.tables.trials:
+    if named is not None and named in knowledge.tables.trials:
         return named, True
     return knowledge.tables.main_trial, False
 
@@ -274,13 +279,13 @@ def _side_effect_for_patient(
     trial, _ = _trial(question, knowledge)
     any_grade, grade_3_4 = event.trials[trial]
     fields = dict(trial=knowledge.tables.trials[trial].patient, event=event.patient)
-    if any_grade is None:
+    if any_grade is None or grade_3_4 is None:  # Table 2 reports both or neither
         return _compose(wording["not_reported"].format(**fields), wording["care"])
     severe_frequency = natural_frequency(grade_3_4)
     fields.update(
         any=_percent(any_grade),
         severe=_percent(grade_3_4),
-        any_frequency=natural_frequency(any_grade),
+        any_frequency=natural_frequency(any_grade) or "",
         severe_frequency=f" ({severe_frequency})" if severe_frequency else "",
     )
     return " ".join([wording["severe" if severe else "any"].format(**fields), wording["care"]])

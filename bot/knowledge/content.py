@@ -6,7 +6,7 @@ the card or row at fault, rather than as a wrong answer in conversation.
 """
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
 
@@ -182,6 +182,15 @@ def _percent(value: Any) -> Optional[int]:
     return None if value == NOT_AVAILABLE else int(value)
 
 
+def _cell_pair(event: str, cells: Any) -> Tuple[Optional[int], Optional[int]]:
+    """Table 2's two cells for a trial: any grade %, grade 3-4 %."""
+    try:
+        any_grade, grade_3_4 = cells
+    except (TypeError, ValueError):
+        raise ContentError(f"Table 2, {event!r}: each trial needs [any grade, grade 3-4]") from None
+    return _percent(any_grade), _percent(grade_3_4)
+
+
 def parse_tables(raw: Mapping[str, Any]) -> Tables:
     trials = {
         name: _build(Trial, f"trial {name!r}", **spec) for name, spec in raw["trials"].items()
@@ -194,7 +203,7 @@ def parse_tables(raw: Mapping[str, Any]) -> Tables:
             name=name,
             printed=row["printed"],
             patient=row["patient"],
-            trials={trial: tuple(map(_percent, cells)) for trial, cells in row["trials"].items()},
+            trials={trial: _cell_pair(name, cells) for trial, cells in row["trials"].items()},
         )
         for name, row in adverse_events["events"].items()
     }
@@ -316,7 +325,7 @@ def _read(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_knowledge(content_dir: Path = CONTENT_DIR) -> Knowledge:
     """Reads the content once per process."""
     return parse_knowledge(

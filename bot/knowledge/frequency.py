@@ -10,7 +10,7 @@ from typing import Optional
 
 
 def natural_frequency(percent: float) -> Optional[str]:
-    """"about 6 in 10" for 61; "2 in 100" for 2; None for 0 (say 0% instead)."""
+    """ "about 6 in 10" for 61; "2 in 100" for 2; None for 0 (say 0% instead)."""
     if percent <= 0:
         return None
     if percent < 10:

@@ -11,6 +11,7 @@ import textstat
 
 from bot.knowledge.answers import Question, answer
 from bot.knowledge.content import Knowledge
+from bot.names import Intent
 
 MAX_GRADE = 8
 
@@ -21,19 +22,22 @@ def table_questions(knowledge: Knowledge) -> Iterator[Question]:
     for event in tables.adverse_events.values():
         for trial in tables.trials:
             for severity in ([], ["grade 3-4"]):
-                yield Question("ask_how_often", "", {
-                    "side_effect": [event.name], "trial": [trial], "severity": severity})
+                yield Question(
+                    Intent.ASK_HOW_OFTEN,
+                    "",
+                    {"side_effect": [event.name], "trial": [trial], "severity": severity},
+                )
     for name, interaction in tables.interactions.items():
         kind = "food" if interaction.group == "food" else "drug"
-        yield Question("ask_interactions", "", {kind: [name]})
-    yield Question("ask_interactions", "", {"drug": ["ibuprofen"]})
+        yield Question(Intent.ASK_INTERACTIONS, "", {kind: [name]})
+    yield Question(Intent.ASK_INTERACTIONS, "", {"drug": ["ibuprofen"]})
     for mutation in tables.mutations:
-        yield Question("ask_progression", "", {"mutation": [mutation]})
+        yield Question(Intent.ASK_PROGRESSION, "", {"mutation": [mutation]})
         for drug in ("crizotinib", "alectinib", "lorlatinib"):
-            yield Question("ask_progression", "", {"drug": [drug]}, last_mutation=mutation)
+            yield Question(Intent.ASK_PROGRESSION, "", {"drug": [drug]}, last_mutation=mutation)
     for measure in tables.measures:
         for trial in tables.trials:
-            yield Question("ask_crizotinib", "", {"measure": [measure], "trial": [trial]})
+            yield Question(Intent.ASK_CRIZOTINIB, "", {"measure": [measure], "trial": [trial]})
 
 
 def patient_texts(knowledge: Knowledge) -> Iterator[Tuple[str, str]]:

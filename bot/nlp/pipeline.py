@@ -11,10 +11,11 @@ Run `python -m bot.nlp.pipeline` (or `make pipeline`) to rebuild it.
 
 import argparse
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from bot.nlp.vocabulary import VOCABULARY_PATH, Terms, load_vocabulary
 
@@ -37,10 +38,11 @@ def entity_patterns(vocabulary: Dict[str, Terms], nlp: Language) -> List[dict]:
     for label, terms in vocabulary.items():
         for canonical, spellings in terms.items():
             for text in spellings:
-                if is_acronym(text):
-                    pattern = [{"ORTH": token.text} for token in nlp.make_doc(text)]
-                else:
-                    pattern = text
+                pattern: Union[str, List[Dict[str, str]]] = (
+                    [{"ORTH": token.text} for token in nlp.make_doc(text)]
+                    if is_acronym(text)
+                    else text
+                )
                 patterns.append({"label": label, "pattern": pattern, "id": canonical})
     return patterns
 
@@ -49,7 +51,7 @@ def build_pipeline(vocabulary_path: Path = VOCABULARY_PATH) -> Language:
     """Returns a blank English pipeline with lemmatizer and entity ruler."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}))
     # Loads the lemma tables from spacy-lookups-data into the pipeline, so
     # the saved pipeline needs no download at run time.
     nlp.initialize()
@@ -71,7 +73,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     nlp = build_pipeline(args.vocabulary)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(args.output)
-    ruler = nlp.get_pipe("entity_ruler")
+    ruler = cast(EntityRuler, nlp.get_pipe("entity_ruler"))
     print(
         f"spaCy pipeline: {len(ruler.patterns)} entity patterns "
         f"({', '.join(sorted(ruler.labels))}) -> {args.output}"

@@ -14,18 +14,18 @@ VOCABULARY_PATH = PROJECT_ROOT / "data" / "nlu" / "vocabulary.yml"
 
 # Canonical value -> every way of writing it (the value itself first).
 Terms = Dict[str, List[str]]
+# Entity type -> its terms.
+Vocabulary = Dict[str, Terms]
 
 
 def _example_lines(block: str) -> List[str]:
     """Reads a Rasa `examples: |` block, one `- item` per line."""
     return [
-        line.strip()[2:].strip()
-        for line in block.splitlines()
-        if line.strip().startswith("- ")
+        line.strip()[2:].strip() for line in block.splitlines() if line.strip().startswith("- ")
     ]
 
 
-def load_vocabulary(path: Path = VOCABULARY_PATH) -> Dict[str, Terms]:
+def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     """Reads the vocabulary as {entity type: {canonical value: spellings}}.
 
     Each `lookup` names an entity type and lists its canonical values; the
@@ -33,9 +33,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Dict[str, Terms]:
     """
     items = yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]
     variants = {
-        item["synonym"]: _example_lines(item["examples"])
-        for item in items
-        if "synonym" in item
+        item["synonym"]: _example_lines(item["examples"]) for item in items if "synonym" in item
     }
     vocabulary = {}
     for item in items:
@@ -45,7 +43,5 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Dict[str, Terms]:
                 for value in _example_lines(item["examples"])
             }
     if variants:
-        raise ValueError(
-            f"{path}: synonyms without a lookup entry: {', '.join(sorted(variants))}"
-        )
+        raise ValueError(f"{path}: synonyms without a lookup entry: {', '.join(sorted(variants))}")
     return vocabulary

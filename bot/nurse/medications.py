@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot.nlp.vocabulary import load_vocabulary
 from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.answers import NURSE, PATIENT, THE_MEDICINE
+from bot.nlp.vocabulary import load_vocabulary
 
 # Verdicts besides the interactions table's effects (raises, lowers, avoid).
 NOT_COVERED = "not_covered"
@@ -42,7 +42,8 @@ LIST_MARKER = re.compile(r"^\s*(?:[-*–—]+|\d+[.)])\s+")
 # Words around a name that say how it is taken, not what it is: frequency
 # and timing, route and form, dose units, and "I take". Any word with a
 # digit (500mg, x2, 5ml) and any single letter are doses too; "I'm" is im.
-HOW_TAKEN = frozenset("""
+HOW_TAKEN = frozenset(
+    """
     od bd bid tds tid qds qid qd qh prn nocte mane stat om on
     once twice three four times time daily day days weekly week nightly night
     morning mornings evening evenings at in the every each per as when needed
@@ -54,12 +55,14 @@ HOW_TAKEN = frozenset("""
     mg mcg ug gram grams ml milligram milligrams microgram micrograms iu unit units
     dose doses puff puffs
     take takes taking took also my of some for
-""".split())
+""".split()
+)
 
 # Words of the request around a list typed in the chat ("can you check
 # these meds for me: ...", "is any of this a problem with xalkori?"): never
 # a medicine's name, so set aside too.
-ASKING = frozenset("""
+ASKING = frozenset(
+    """
     can could would you u me pls please plz check checking screen run go through
     against these this that list meds med medicines medicine medication
     medications drugs drug chart rec reconciliation current currently here's
@@ -68,7 +71,8 @@ ASKING = frozenset("""
     fine all what about pt patient patients starting start i'm i've on mine
     mum's dad's mum dad wife husband son daughter granny grandad he she we
     they those them it safe alright to be will should hi hello thanks thank
-""".split())
+""".split()
+)
 
 # Close misspellings are accepted only for names this long or longer, and
 # only this close (difflib's ratio) and starting with the same letter: enough
@@ -130,9 +134,7 @@ class Names:
 
 
 def _is_not_a_name(word: str) -> bool:
-    return (
-        word in HOW_TAKEN or word in ASKING or len(word) == 1 or any(c.isdigit() for c in word)
-    )
+    return word in HOW_TAKEN or word in ASKING or len(word) == 1 or any(c.isdigit() for c in word)
 
 
 def _read_item(words: List[str], names: Names) -> List[Tuple[Optional[str], str]]:
@@ -153,7 +155,7 @@ def _read_item(words: List[str], names: Names) -> List[Tuple[Optional[str], str]
     start = 0
     while start < len(words):
         for size in range(min(names.longest, len(words) - start), 0, -1):
-            phrase_words = words[start:start + size]
+            phrase_words = words[start : start + size]
             if _is_not_a_name(phrase_words[0]) or _is_not_a_name(phrase_words[-1]):
                 continue
             name = names.find(" ".join(phrase_words))

@@ -1,23 +1,22 @@
 """Finds red flags in a message, deterministically, from content/safety.yml.
 
 It has the first say on every message, ahead of every other dialogue policy
-(see bot/safety/policy.py), so no classifier confidence can switch it off. A
+(see bot/rasa_ext/safety_policy.py), so no classifier confidence can switch it off. A
 sentence that only asks about a condition in general ("what is
 pneumonitis?") is not a red flag; anything pointing at a person or at now
 keeps it one. Plain Python and spaCy, no Rasa.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Tuple
 
 import spacy
-import yaml
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-SAFETY_PATH = Path(__file__).resolve().parents[2] / "content" / "safety.yml"
+from bot.safety.rules import SAFETY_PATH, load_rules
 
 ANY_WORDS = "..."  # up to five words of anything
 MAX_GAP = 5
@@ -140,7 +139,7 @@ class SafetyDetector:
         return list(self.assess(text).raised)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_detector(path: Path = SAFETY_PATH) -> SafetyDetector:
     """Reads the safety file once per process."""
-    return SafetyDetector(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return SafetyDetector(load_rules(path))

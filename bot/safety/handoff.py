@@ -2,13 +2,12 @@
 
 The summary says what the person asked about, which red flags came up and
 the question left open, so a nurse can pick up without reading the chat.
-It is posted to the clinic's webhook when one is configured (environment
-variable ALK_HANDOFF_URL); otherwise the person is told how to reach the
+It is posted to the clinic's webhook when one is configured (the setting
+ALK_HANDOFF_URL); otherwise the person is told how to reach the
 clinic. Either way the conversation carries on. Plain Python, no Rasa.
 """
 
 import logging
-import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
@@ -16,15 +15,14 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 import requests
 
 from bot.knowledge import Knowledge
+from bot.names import NLU_FALLBACK_INTENT, Intent
 from bot.safety.detector import SafetyDetector
 
-HANDOFF_URL_ENV = "ALK_HANDOFF_URL"
 POST_TIMEOUT_SECONDS = 10
 # Intents that leave a question open: the assistant could not answer it.
-UNANSWERED_INTENTS = {"nlu_fallback", "out_of_scope"}
-HANDOFF_INTENT = "request_handoff"
+UNANSWERED_INTENTS = {NLU_FALLBACK_INTENT, Intent.OUT_OF_SCOPE}
 # Listed under red flags, not under topics.
-RED_FLAG_INTENTS = {"report_emergency", "express_crisis"}
+RED_FLAG_INTENTS = {Intent.REPORT_EMERGENCY, Intent.EXPRESS_CRISIS}
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ def summarise(
     detector: SafetyDetector,
 ) -> Handoff:
     """The nurse's summary of a conversation, from the tracker's events."""
-    messages = [m for m in user_messages(events) if m[0] != HANDOFF_INTENT]
+    messages = [m for m in user_messages(events) if m[0] != Intent.REQUEST_HANDOFF]
     topics = dict.fromkeys(
         topic.title
         for topic in (
@@ -100,10 +98,6 @@ def unanswered_in_a_row(events: Iterable[Mapping[str, Any]]) -> int:
             break
         count += 1
     return count
-
-
-def handoff_url() -> Optional[str]:
-    return os.environ.get(HANDOFF_URL_ENV) or None
 
 
 def send(handoff: Handoff, url: str) -> bool:

@@ -1,10 +1,11 @@
-"""Rasa with bot/speedups.py applied judges action server replies exactly as before."""
+"""Rasa with bot/rasa_ext/patches.py applied judges action server replies exactly
+as before, and a patch refuses to apply to a Rasa it was not written for."""
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot import speedups
+from bot.rasa_ext import patches
 
 VALID_REPLY = {
     "events": [{"event": "slot", "name": "side_effect", "value": "diarrhea"}],
@@ -16,7 +17,7 @@ INVALID_REPLY = {"events": [{"event": "slot", "name": 3}], "responses": "not a l
 @pytest.fixture(scope="module")
 def action():
     rasa_validate = RemoteAction._validate_action_result
-    speedups.check_action_schema_once()
+    patches.apply()
     assert RemoteAction._validate_action_result is not rasa_validate
     yield RemoteAction("action_answer_question", None)
     RemoteAction._validate_action_result = rasa_validate
@@ -29,3 +30,23 @@ def test_a_valid_reply_passes(action):
 def test_an_invalid_reply_fails_with_rasas_own_message(action):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result(INVALID_REPLY)
+
+
+def test_every_patch_fits_the_installed_rasa():
+    import rasa
+
+    for patch in patches.PATCHES:
+        patches.check(patch, rasa.__version__)
+
+
+def test_another_rasa_version_is_refused_naming_the_patch():
+    patch = patches.PATCHES[0]
+    with pytest.raises(patches.PatchError, match=patch.name):
+        patches.check(patch, "3.7.0")
+
+
+def test_a_missing_attribute_is_refused_naming_it():
+    missing = ("rasa.core.actions.action", "RemoteAction", "no_such_method")
+    patch = patches.Patch("a stale patch", (missing,), lambda: None)
+    with pytest.raises(patches.PatchError, match="a stale patch.*no_such_method"):
+        patches.check(patch, "3.6.21")

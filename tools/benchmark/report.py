@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # files only: no display where `make bench` runs
 logging.getLogger("matplotlib.style").setLevel(logging.ERROR)
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bot.benchmark.load import LoadResult  # noqa: E402
+from tools.benchmark.load import LoadResult  # noqa: E402
 
 PLOT_NAME = "bench_latency.png"
 
@@ -21,8 +21,9 @@ PLOT_NAME = "bench_latency.png"
 def write_report(figures: Dict, results: List[LoadResult], out: Path) -> str:
     plot_latency(results, out / PLOT_NAME)
     rows = [_row(result) for result in results]
-    (out / "bench.json").write_text(json.dumps({**figures, "breakdown": vars(figures["breakdown"]),
-                                                "levels": rows}, indent=2))
+    (out / "bench.json").write_text(
+        json.dumps({**figures, "breakdown": vars(figures["breakdown"]), "levels": rows}, indent=2)
+    )
     text = "\n".join(report_lines(figures, rows)) + "\n"
     (out / "bench.md").write_text(text, encoding="utf-8")
     return text
@@ -50,9 +51,10 @@ def report_lines(figures: Dict, rows: List[Dict]) -> List[str]:
         "",
         "One Rasa server (one replica) and one action server, SQLite conversation store, "
         "REST webhook; each simulated person waits for every reply before the next message "
-        "(bot/benchmark/load.py).",
+        "(tools/benchmark/load.py).",
         "",
-        "| concurrent conversations | messages | median ms | p95 ms | p99 ms | messages/s | errors |",
+        "| concurrent conversations | messages | median ms | p95 ms | p99 ms | messages/s "
+        "| errors |",
         "| --- | --- | --- | --- | --- | --- | --- |",
         *(
             f"| {r['concurrency']} | {r['messages']} | {r['median_ms']:.0f} | {r['p95_ms']:.0f} "
@@ -69,7 +71,8 @@ def report_lines(figures: Dict, rows: List[Dict]) -> List[str]:
         "| --- | --- |",
         f"| whole message through the REST webhook | {1000 * pieces.whole:.0f} |",
         f"| NLU alone (`/model/parse`) | {1000 * pieces.nlu:.0f} |",
-        f"| action server round trip (`action_answer_question`) | {1000 * pieces.action_server:.0f} |",
+        "| action server round trip (`action_answer_question`) "
+        f"| {1000 * pieces.action_server:.0f} |",
         f"| the rest: policies, conversation store, Rasa's own work | {1000 * pieces.rest:.0f} |",
         "",
         "## Start-up and memory",
@@ -89,7 +92,9 @@ def plot_latency(results: List[LoadResult], path: Path) -> None:
     levels = [result.concurrency for result in results]
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for share, label in ((0.50, "median"), (0.95, "p95"), (0.99, "p99")):
-        axes.plot(levels, [1000 * result.percentile(share) for result in results], marker="o", label=label)
+        axes.plot(
+            levels, [1000 * result.percentile(share) for result in results], marker="o", label=label
+        )
     axes.set_xscale("log", base=2)
     axes.set_xticks(levels, [str(level) for level in levels])
     axes.set_xlabel("concurrent conversations")

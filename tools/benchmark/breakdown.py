@@ -15,8 +15,10 @@ from typing import Callable, Dict, List
 
 import requests
 
+from bot.names import Action
+
 QUESTION = "does xalkori give you the runs?"
-ANSWER_ACTION = "action_answer_question"
+ANSWER_ACTION = Action.ANSWER_QUESTION
 
 
 @dataclass
@@ -39,7 +41,9 @@ def median_seconds(call: Callable[[], None], repeats: int) -> float:
     return statistics.median(timings)
 
 
-def measure(rasa_url: str, actions_url: str, api_token: str, actions_token: str, repeats: int = 30) -> Breakdown:
+def measure(
+    rasa_url: str, actions_url: str, api_token: str, actions_token: str, repeats: int = 30
+) -> Breakdown:
     webhook = f"{rasa_url}/webhooks/rest/webhook"
     api = {"token": api_token}
 
@@ -47,14 +51,19 @@ def measure(rasa_url: str, actions_url: str, api_token: str, actions_token: str,
     for _ in range(repeats):
         sender = f"bench-{uuid.uuid4()}"
         # Greeted first, so the timed message is a question mid-conversation.
-        requests.post(webhook, json={"sender": sender, "message": "hi"}, timeout=60).raise_for_status()
+        requests.post(
+            webhook, json={"sender": sender, "message": "hi"}, timeout=60
+        ).raise_for_status()
         started = time.perf_counter()
-        requests.post(webhook, json={"sender": sender, "message": QUESTION}, timeout=60).raise_for_status()
+        requests.post(
+            webhook, json={"sender": sender, "message": QUESTION}, timeout=60
+        ).raise_for_status()
         whole.append(time.perf_counter() - started)
 
     nlu = median_seconds(
-        lambda: requests.post(f"{rasa_url}/model/parse", params=api, json={"text": QUESTION}, timeout=60)
-        .raise_for_status(),
+        lambda: requests.post(
+            f"{rasa_url}/model/parse", params=api, json={"text": QUESTION}, timeout=60
+        ).raise_for_status(),
         repeats,
     )
     action_call = _action_call(rasa_url, api, sender)

@@ -1,11 +1,12 @@
 """Rasa's command line, private and with library noise kept out of the terminal.
 
-`python -m bot.cli train ...` is `rasa train ...`, with telemetry off and
-TensorFlow's start-up chatter silenced (unless the environment says
-otherwise). Rasa's dependencies also emit dozens of deprecation warnings at
-import, and one of them (aiogram) turns such warnings back on, so filters
-alone cannot hide them: they are dropped at display instead. Rasa's own
-warnings and all logs still show.
+`python -m bot.rasa_ext.cli train ...` is `rasa train ...`, with telemetry
+off, TensorFlow's start-up chatter silenced (unless the environment says
+otherwise) and the project's patches of Rasa applied (bot/rasa_ext/patches.py).
+Rasa's dependencies also emit dozens of deprecation warnings at import, and
+one of them (aiogram) turns such warnings back on, so filters alone cannot
+hide them: they are dropped at display instead. Rasa's own warnings and all
+logs still show.
 """
 
 import os
@@ -15,11 +16,11 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# Turns on Rasa's HTTP API (trackers, parsing, models) for `run`, behind this
-# token; without it the API stays off and only the channel webhooks are served.
-API_TOKEN_ENV = "ALK_API_TOKEN"
+from bot.settings import Settings, get_settings
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Rasa's and its libraries' own variables, defaults for every Rasa command.
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "3",
@@ -28,7 +29,8 @@ QUIET_ENV = {
 
 
 def quiet_rasa() -> None:
-    """Applies QUIET_ENV's defaults and hides deprecation warnings."""
+    """Applies QUIET_ENV's defaults and hides deprecation warnings, for a
+    process about to run Rasa (called from main functions, never at import)."""
     for name, value in QUIET_ENV.items():
         os.environ.setdefault(name, value)
     show_warning = warnings.showwarning
@@ -43,7 +45,7 @@ def quiet_rasa() -> None:
 def run_rasa(*args: str, timeout: Optional[float] = None) -> subprocess.CompletedProcess:
     """Runs a Rasa command this way in a subprocess, in the project, capturing its output."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.rasa_ext.cli", *args],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -51,12 +53,11 @@ def run_rasa(*args: str, timeout: Optional[float] = None) -> subprocess.Complete
     )
 
 
-def with_api_token(argv: List[str]) -> List[str]:
+def with_api_token(argv: List[str], settings: Settings) -> List[str]:
     """`rasa run` arguments with the API on when ALK_API_TOKEN is set. Added
     here, inside the process, so the token never shows in the process list."""
-    token = os.environ.get(API_TOKEN_ENV)
-    if argv[1:2] == ["run"] and token:
-        return [*argv, "--enable-api", "--auth-token", token]
+    if argv[1:2] == ["run"] and settings.api_token:
+        return [*argv, "--enable-api", "--auth-token", settings.api_token]
     return argv
 
 
@@ -64,11 +65,11 @@ def main() -> None:
     quiet_rasa()
     from rasa.__main__ import main as rasa_main
 
-    from bot import speedups
+    from bot.rasa_ext import patches
 
-    speedups.apply()
+    patches.apply()
 
-    sys.argv = with_api_token(["rasa", *sys.argv[1:]])
+    sys.argv = with_api_token(["rasa", *sys.argv[1:]], get_settings())
     rasa_main()
 
 

@@ -46,7 +46,9 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def _person(session: aiohttp.ClientSession, webhook: str, stop_at: float, result: LoadResult) -> None:
+async def _person(
+    session: aiohttp.ClientSession, webhook: str, stop_at: float, result: LoadResult
+) -> None:
     while time.monotonic() < stop_at:
         sender = f"bench-{uuid.uuid4()}"
         for message in CONVERSATION:
@@ -54,7 +56,9 @@ async def _person(session: aiohttp.ClientSession, webhook: str, stop_at: float, 
                 return
             started = time.monotonic()
             try:
-                async with session.post(webhook, json={"sender": sender, "message": message}) as reply:
+                async with session.post(
+                    webhook, json={"sender": sender, "message": message}
+                ) as reply:
                     replies = await reply.json() if reply.status == 200 else []
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 replies = []
@@ -71,7 +75,9 @@ async def _run(webhook: str, concurrency: int, seconds: float) -> LoadResult:
         result = LoadResult(concurrency, seconds)
         stop_at = time.monotonic() + seconds
         started = time.monotonic()
-        await asyncio.gather(*(_person(session, webhook, stop_at, result) for _ in range(concurrency)))
+        await asyncio.gather(
+            *(_person(session, webhook, stop_at, result) for _ in range(concurrency))
+        )
         # The last replies arrive after stop_at: divide by the time really taken.
         result.seconds = time.monotonic() - started
         return result

@@ -19,13 +19,17 @@ def intent_scores(gold: Sequence[str], predicted: Sequence[str]) -> Dict:
     return classification_report(gold, predicted, output_dict=True, zero_division=0)
 
 
-def confused_pairs(gold: Sequence[str], predicted: Sequence[str], top: int = 10) -> List[Tuple[str, str, int]]:
+def confused_pairs(
+    gold: Sequence[str], predicted: Sequence[str], top: int = 10
+) -> List[Tuple[str, str, int]]:
     """The most frequent (true intent, predicted intent) mistakes."""
     mistakes = Counter((g, p) for g, p in zip(gold, predicted) if g != p)
     return [(g, p, count) for (g, p), count in mistakes.most_common(top)]
 
 
-def plot_confusion_matrix(gold: Sequence[str], predicted: Sequence[str], path: Path, title: str) -> None:
+def plot_confusion_matrix(
+    gold: Sequence[str], predicted: Sequence[str], path: Path, title: str
+) -> None:
     labels = sorted(set(gold) | set(predicted))
     matrix = confusion_matrix(gold, predicted, labels=labels)
     figure, axes = plt.subplots(figsize=(11, 9))
@@ -70,6 +74,9 @@ def _f1(count: Counter) -> Dict[str, float]:
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "precision": precision, "recall": recall, "f1-score": f1, "support": tp + fn,
+        "precision": precision,
+        "recall": recall,
+        "f1-score": f1,
+        "support": tp + fn,
         "value_accuracy": count["right_value"] / tp if tp else 0.0,
     }

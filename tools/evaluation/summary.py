@@ -34,8 +34,10 @@ def summary_lines(results: Dict) -> List[str]:
         "| intent | precision | recall | F1 | support |",
         "| --- | --- | --- | --- | --- |",
         *(
-            f"| {name} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1-score']:.2f} | {s['support']} |"
-            for name, s in sorted(diet.items()) if name not in AVERAGES and s["support"]
+            f"| {name} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1-score']:.2f} "
+            f"| {s['support']} |"
+            for name, s in sorted(diet.items())
+            if name not in AVERAGES and s["support"]
         ),
         "",
         "Most confused (true → predicted, count): "
@@ -109,7 +111,9 @@ def _score_row(name: str, scores: Dict) -> str:
 
 def _ratio_row(diet: Dict, baseline: Dict) -> str:
     ratios = [
-        f"{_headline(diet, key) / _headline(baseline, key):.2f}×" if _headline(baseline, key) else "n/a"
+        f"{_headline(diet, key) / _headline(baseline, key):.2f}×"
+        if _headline(baseline, key)
+        else "n/a"
         for key in ("accuracy", "macro avg", "weighted avg")
     ]
     return "| DIET ÷ baseline | " + " | ".join(ratios) + " |"

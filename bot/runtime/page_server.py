@@ -1,23 +1,15 @@
 """Serves the web chat page (web/index.html) and the widget's files.
 
-`python -m bot.web --port 8000` (`make run` starts it). The page talks to the
+`python -m bot.runtime.page_server --port 8000` (`make run` starts it). The page talks to the
 Rasa server's socket.io channel straight from the browser; this server only
-hands out a fixed set of files, with the clinic's settings from the
-environment written into the page as HTML-escaped attributes:
-
-ALK_WEB_RASA_URL              the Rasa server as the browser reaches it (default http://localhost:5005)
-ALK_WEB_TITLE                 the chat's title (default "ALK Companion")
-ALK_WEB_PRIMARY_COLOUR        header and button colour, #rrggbb (default #0b5563)
-ALK_WEB_PRIMARY_TEXT_COLOUR   text on that colour (default #ffffff)
-ALK_WEB_PERSISTENCE           "session" (keep the chat until the tab closes, default) or "none"
-ALK_WEB_HOST                  the address to listen on (default 127.0.0.1)
-ALK_WEB_ORIGINS               for the Rasa server: the origins (comma-separated) of the pages
-                              that may use its socket.io channel (default this page's own)
+hands out a fixed set of files, with the clinic's settings (the ALK_WEB_*
+variables of bot/settings.py: the Rasa server as browsers reach it, title,
+colours, persistence) written into the page as HTML-escaped attributes.
 
 Every response forbids scripts from anywhere but this server and connections
 to anywhere but the Rasa server.
 
-It also serves the counselling handout (bot/nurse/handout.py), which the
+It also serves the counselling handout (bot/nurse/handout/), which the
 chat links to: /handout.pdf and /handout.html, `?topics=side_effects,interactions`
 for some topics only. The sheet holds nothing personal, so any visitor may
 fetch it; each choice of topics is built once.
@@ -25,22 +17,22 @@ fetch it; each choice of topics is built once.
 
 import argparse
 import html
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from string import Template
-from typing import Dict, Mapping, Tuple
+from typing import Dict, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from bot.channels.replies import IF_URGENT
+from bot.nurse.handout.composition import TooHardToRead
+from bot.settings import Settings, get_settings
 
-WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 
 # URL path -> (file, content type): nothing else is ever served.
@@ -58,22 +50,6 @@ HANDOUT_FILES = {
 # The handout page has its own styles and its chart inline, and no script.
 HANDOUT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
 
-RASA_URL_ENV = "ALK_WEB_RASA_URL"
-# For the action server: this page's server as people reach it, for handout links.
-PAGE_URL_ENV = "ALK_WEB_URL"
-ORIGINS_ENV = "ALK_WEB_ORIGINS"
-DEFAULT_ORIGIN = "http://localhost:8000"
-HOST_ENV = "ALK_WEB_HOST"
-
-# Environment variable -> (widget's data-* attribute, default).
-SETTINGS = {
-    RASA_URL_ENV: ("server-url", "http://localhost:5005"),
-    "ALK_WEB_TITLE": ("title", "ALK Companion"),
-    "ALK_WEB_PRIMARY_COLOUR": ("primary-colour", "#0b5563"),
-    "ALK_WEB_PRIMARY_TEXT_COLOUR": ("primary-text-colour", "#ffffff"),
-    "ALK_WEB_PERSISTENCE": ("persistence", "session"),
-}
-
 # A host (name, IPv4 or [IPv6]) and optional port: safe to put in a header.
 NETLOC = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$")
 
@@ -87,12 +63,16 @@ class PageConfig:
     attributes: Dict[str, str]
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "PageConfig":
+    def from_settings(cls, settings: Settings) -> "PageConfig":
+        # The widget's data-* attributes.
         attributes = {
-            attribute: environ.get(name) or default
-            for name, (attribute, default) in SETTINGS.items()
+            "server-url": settings.rasa_url_for_browsers,
+            "title": settings.web_title,
+            "primary-colour": settings.web_primary_colour,
+            "primary-text-colour": settings.web_primary_text_colour,
+            "persistence": settings.web_persistence,
+            "urgent-text": IF_URGENT,
         }
-        attributes["urgent-text"] = IF_URGENT
         config = cls(attributes)
         config.rasa_origins()  # refuse a bad URL at start, not on the first request
         return config
@@ -103,7 +83,8 @@ class PageConfig:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not NETLOC.match(parts.netloc):
             raise ConfigError(
-                f"ALK_WEB_RASA_URL must be an http(s) URL such as http://localhost:5005, not {url!r}."
+                "ALK_WEB_RASA_URL must be an http(s) URL such as http://localhost:5005, "
+                f"not {url!r}."
             )
         websocket = "wss" if parts.scheme == "https" else "ws"
         return f"{parts.scheme}://{parts.netloc}", f"{websocket}://{parts.netloc}"
@@ -131,15 +112,16 @@ class PageConfig:
 @lru_cache(maxsize=16)
 def handout_files(topics: Tuple[str, ...]) -> Dict[str, bytes]:
     """The handout with these topics' sections (all if none), in each format;
-    raises ValueError for a topic the sheet does not have."""
+    raises ValueError for a topic the sheet does not have, and TooHardToRead
+    for a sheet above the reading grade."""
     # Loaded on the first request: the page itself needs none of it.
     from bot.knowledge import load_knowledge
-    from bot.nurse.handout import build_handout, write_handout
+    from bot.nurse.handout.composition import build_handout
+    from bot.nurse.handout.html_page import to_html
+    from bot.nurse.handout.pdf import pdf_bytes
 
     handout = build_handout(load_knowledge(), topics or None)
-    with tempfile.TemporaryDirectory() as out:
-        html_path, pdf_path = write_handout(handout, Path(out))
-        return {"/handout.html": html_path.read_bytes(), "/handout.pdf": pdf_path.read_bytes()}
+    return {"/handout.html": to_html(handout).encode("utf-8"), "/handout.pdf": pdf_bytes(handout)}
 
 
 def make_handler(config: PageConfig) -> type:
@@ -180,6 +162,9 @@ def make_handler(config: PageConfig) -> type:
                 try:
                     status, body = HTTPStatus.OK, handout_files(topics)[path]
                     content_type, policy = HANDOUT_FILES[path], HANDOUT_POLICY
+                except TooHardToRead as error:
+                    status, body = HTTPStatus.INTERNAL_SERVER_ERROR, f"{error}\n".encode()
+                    content_type = "text/plain; charset=utf-8"
                 except ValueError as error:
                     status, body = HTTPStatus.BAD_REQUEST, f"{error}\n".encode()
                     content_type = "text/plain; charset=utf-8"
@@ -200,7 +185,8 @@ def make_handler(config: PageConfig) -> type:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--host", default=os.environ.get(HOST_ENV, "127.0.0.1"))
+    settings = get_settings()
+    parser.add_argument("--host", default=settings.web_host)
     args = parser.parse_args()
 
     if not SOCKET_IO_CLIENT.is_file():
@@ -211,7 +197,7 @@ def main() -> int:
         )
         return 1
     try:
-        config = PageConfig.from_environment()
+        config = PageConfig.from_settings(settings)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 1

@@ -10,17 +10,17 @@ has just taken. Here every change to a lock is one Redis transaction
 (WATCH/MULTI/EXEC, retried when another replica wrote in between), and a lock
 with no tickets left is deleted in the same transaction.
 
-endpoints.production.yml selects it with `type: bot.lock_store.AtomicRedisLockStore`;
+endpoints.production.yml selects it with `type: bot.rasa_ext.lock_store.AtomicRedisLockStore`;
 it takes the same settings as Rasa's `type: redis`.
 """
 
 import json
 from typing import Callable, Text, TypeVar
 
-from redis.exceptions import WatchError
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+from redis.exceptions import WatchError
 
 Result = TypeVar("Result")
 

@@ -3,8 +3,10 @@
 `make run` uses it from the terminal; the tests use `start()` to run the real
 servers on free ports. Each server writes its full log to a file, so the
 terminal shows only what a person needs: where to talk to the assistant.
-`make run` also serves the web chat page (bot/web.py, port 8000), whose
-origin alone may then use the Rasa server's socket.io channel.
+`make run` also serves the web chat page (page_server.py, port 8000), whose
+origin alone may then use the Rasa server's socket.io channel. The launcher
+hands each server the settings (bot/settings.py) as environment variables,
+and writes the endpoints and credentials Rasa reads into build/run/.
 
 In production each host starts one of them (`--only rasa` or `--only
 actions`) with `--endpoints endpoints.production.yml`: Rasa replicas behind a
@@ -12,26 +14,27 @@ load balancer, sharing PostgreSQL, Redis and the action server pool.
 """
 
 import argparse
-import os
 import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import requests
 import yaml
 
-from bot import action_server, web
 from bot.channels import messaging
+from bot.settings import Settings, child_environ, get_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MODELS_DIR = PROJECT_ROOT / "models"
 LOG_DIR = PROJECT_ROOT / "logs"
+# The endpoints and credentials written for Rasa: generated, never committed.
+RUN_DIR = PROJECT_ROOT / "build" / "run"
 DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 ENV_REFERENCE = re.compile(r"\$\{(\w+)\}")  # how an endpoints file names a variable
 
@@ -95,55 +98,56 @@ def free_port() -> int:
 
 
 def write_endpoints(
+    settings: Settings,
     actions_url: Optional[str],
-    log_dir: Path,
+    run_file: Path,
     tracker_db: Optional[Path] = None,
     base: Path = DEFAULT_ENDPOINTS,
 ) -> Path:
-    """The endpoints file `base` beside the logs, with the action endpoint at
-    the chosen port if given; and, if given, another file for the
-    conversations (the tests use their own). ${VARIABLES} stay for Rasa to
+    """The endpoints file `base`, with the action endpoint at the chosen port
+    if given, and, if given, another file for the conversations (the tests
+    use their own), written to `run_file`. ${VARIABLES} stay for Rasa to
     expand, but must be set."""
     endpoints = yaml.safe_load(base.read_text())
     if actions_url:
         endpoints["action_endpoint"]["url"] = f"{actions_url}/webhook"
     # The action server refuses calls without its token, when it has one.
-    # The copy names it for Rasa to expand from the environment it inherits,
+    # The file names it for Rasa to expand from the environment it inherits,
     # so it is never written to disk (a file naming a token keeps its own).
-    if os.environ.get(action_server.TOKEN_ENV) and "token" not in endpoints["action_endpoint"]:
-        endpoints["action_endpoint"]["token"] = f"${{{action_server.TOKEN_ENV}}}"
+    if settings.actions_token and "token" not in endpoints["action_endpoint"]:
+        endpoints["action_endpoint"]["token"] = f"${{{Settings.variable('actions_token')}}}"
     if tracker_db:
         endpoints["tracker_store"]["db"] = str(tracker_db)
-    unset = sorted(set(ENV_REFERENCE.findall(yaml.safe_dump(endpoints))) - set(os.environ))
+    unset = sorted(
+        set(ENV_REFERENCE.findall(yaml.safe_dump(endpoints))) - set(child_environ(settings))
+    )
     if unset:
         raise ServerError(f"{base.name} needs these environment variables set: {', '.join(unset)}")
-    path = log_dir / "endpoints.yml"
-    path.write_text(yaml.safe_dump(endpoints))
-    return path
+    run_file.parent.mkdir(parents=True, exist_ok=True)
+    run_file.write_text(yaml.safe_dump(endpoints))
+    return run_file
 
 
-def write_credentials(log_dir: Path) -> Path:
-    """credentials.yml beside the logs, with the messaging apps whose
-    environment variables are set (as ${VARIABLE}s: no secret on disk)."""
+def write_credentials(settings: Settings, run_file: Path) -> Path:
+    """credentials.yml with the messaging apps whose environment variables
+    are set (as ${VARIABLE}s: no secret on disk), written to `run_file`."""
     credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
     try:
-        credentials.update(messaging.enabled_channels())
+        credentials.update(messaging.enabled_channels(settings))
     except messaging.HalfConfigured as error:
         raise ServerError(str(error)) from error
-    path = log_dir / "credentials.yml"
-    path.write_text(yaml.safe_dump(credentials))
-    return path
+    run_file.parent.mkdir(parents=True, exist_ok=True)
+    run_file.write_text(yaml.safe_dump(credentials))
+    return run_file
 
 
-def _launch(
-    name: str, args: List[str], url: str, log_path: Path, env: Optional[Dict[str, str]] = None
-) -> Server:
-    """Starts `python -m args...`; `env` adds to this process's environment."""
+def _launch(name: str, command: List[str], port: int, log_path: Path, settings: Settings) -> Server:
+    """Starts `python -m command... --port port` with these settings."""
     log_file = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", *args],
+        [sys.executable, "-m", *command, "--port", str(port)],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})},
+        env=child_environ(settings),
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -152,19 +156,19 @@ def _launch(
         start_new_session=True,
     )
     log_file.close()
-    return Server(name, process, url, log_path)
+    return Server(name, process, f"http://localhost:{port}", log_path)
 
 
-def start_action_server(port: int, log_dir: Path, web_url: Optional[str] = None) -> Server:
+def start_action_server(
+    port: int, log_dir: Path, web_url: Optional[str] = None, settings: Optional[Settings] = None
+) -> Server:
     """`web_url`: the chat page's server, where the handouts the chat offers
     are made, unless ALK_WEB_URL says where people reach it."""
-    page = {web.PAGE_URL_ENV: web_url} if web_url and not os.environ.get(web.PAGE_URL_ENV) else {}
+    settings = settings or get_settings()
+    if web_url and not settings.web_url:
+        settings = replace(settings, web_url=web_url)
     return _launch(
-        "action server",
-        ["bot.action_server", "--port", str(port)],
-        f"http://localhost:{port}",
-        log_dir / "actions.log",
-        page,
+        "action server", ["bot.runtime.action_server"], port, log_dir / "actions.log", settings
     )
 
 
@@ -176,33 +180,34 @@ def start_rasa_server(
     tracker_db: Optional[Path] = None,
     endpoints_base: Path = DEFAULT_ENDPOINTS,
     web_origin: Optional[str] = None,
+    settings: Optional[Settings] = None,
+    run_dir: Path = RUN_DIR,
 ) -> Server:
     """Without `actions_url`, the file's action endpoint (an action server pool).
     `web_origin`, the chat page's, may use the socket.io channel unless
-    ALK_WEB_ORIGINS says which origins may."""
-    endpoints = write_endpoints(actions_url, log_dir, tracker_db, endpoints_base)
-    credentials = write_credentials(log_dir)
-    args = ["bot.cli", "run", "--port", str(port), "--model", str(model or latest_model())]
-    args += ["--credentials", str(credentials), "--endpoints", str(endpoints)]
-    # Rasa's HTTP API is on only with ALK_API_TOKEN, which bot/cli.py reads
-    # from the environment it inherits.
-    origins = {web.ORIGINS_ENV: web_origin} if web_origin and web.ORIGINS_ENV not in os.environ else {}
-    return _launch(
-        "Rasa server", args, f"http://localhost:{port}", log_dir / "rasa.log", origins
+    ALK_WEB_ORIGINS says which origins may. Rasa's HTTP API is on only with
+    ALK_API_TOKEN (bot/rasa_ext/cli.py)."""
+    settings = settings or get_settings()
+    if web_origin and settings.web_origins is None:
+        settings = replace(settings, web_origins=(web_origin,))
+    endpoints = write_endpoints(
+        settings, actions_url, run_dir / f"endpoints-{port}.yml", tracker_db, endpoints_base
     )
+    credentials = write_credentials(settings, run_dir / f"credentials-{port}.yml")
+    command = ["bot.rasa_ext.cli", "run", "--model", str(model or latest_model())]
+    command += ["--credentials", str(credentials), "--endpoints", str(endpoints)]
+    return _launch("Rasa server", command, port, log_dir / "rasa.log", settings)
 
 
-def start_web_server(port: int, rasa_url: str, log_dir: Path) -> Server:
-    """The chat page (bot/web.py), talking to `rasa_url` unless ALK_WEB_RASA_URL
-    says where browsers reach the Rasa server."""
-    rasa = {} if os.environ.get(web.RASA_URL_ENV) else {web.RASA_URL_ENV: rasa_url}
-    return _launch(
-        "web server",
-        ["bot.web", "--port", str(port)],
-        f"http://localhost:{port}",
-        log_dir / "web.log",
-        rasa,
-    )
+def start_web_server(
+    port: int, rasa_url: str, log_dir: Path, settings: Optional[Settings] = None
+) -> Server:
+    """The chat page (page_server.py), talking to `rasa_url` unless
+    ALK_WEB_RASA_URL says where browsers reach the Rasa server."""
+    settings = settings or get_settings()
+    if not settings.web_rasa_url:
+        settings = replace(settings, web_rasa_url=rasa_url)
+    return _launch("web server", ["bot.runtime.page_server"], port, log_dir / "web.log", settings)
 
 
 @dataclass
@@ -210,6 +215,7 @@ class Stack:
     actions: Optional[Server]
     rasa: Optional[Server]
     web: Optional[Server] = None
+    settings: Settings = Settings()
 
     def servers(self) -> List[Server]:
         return [server for server in (self.web, self.rasa, self.actions) if server]
@@ -231,25 +237,43 @@ def start(
     endpoints: Path = DEFAULT_ENDPOINTS,
     only: Optional[str] = None,
     web_port: Optional[int] = None,
+    settings: Optional[Settings] = None,
+    run_dir: Path = RUN_DIR,
 ) -> Stack:
     """Starts both servers, or `only` "rasa" or "actions", and returns once
     they answer (or raises ServerError). A Rasa server started alone calls
     the action server its endpoints file names. With `web_port`, the chat
     page too, beside the Rasa server."""
+    settings = settings or get_settings()
     log_dir.mkdir(parents=True, exist_ok=True)
     web_url = f"http://localhost:{web_port}" if web_port else None
-    actions = start_action_server(actions_port, log_dir, web_url) if only != "rasa" else None
+    actions = (
+        start_action_server(actions_port, log_dir, web_url, settings) if only != "rasa" else None
+    )
     try:
-        rasa = None if only == "actions" else start_rasa_server(
-            rasa_port, actions and actions.url, log_dir, model, tracker_db, endpoints,
-            web_origin=web_url,
+        rasa = (
+            None
+            if only == "actions"
+            else start_rasa_server(
+                rasa_port,
+                actions and actions.url,
+                log_dir,
+                model,
+                tracker_db,
+                endpoints,
+                web_origin=web_url,
+                settings=settings,
+                run_dir=run_dir,
+            )
         )
     except ServerError:
         if actions:
             actions.stop()
         raise
-    web_server = start_web_server(web_port, rasa.url, log_dir) if web_port and rasa else None
-    stack = Stack(actions, rasa, web_server)
+    web_server = (
+        start_web_server(web_port, rasa.url, log_dir, settings) if web_port and rasa else None
+    )
+    stack = Stack(actions, rasa, web_server, settings)
     try:
         if actions:
             actions.wait_until_ready("/health", timeout)
@@ -268,15 +292,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument(
-        "--web-port", type=int, default=8000,
+        "--web-port",
+        type=int,
+        default=8000,
         help="the web chat page's port, served with both servers (default: 8000)",
     )
     parser.add_argument(
-        "--endpoints", type=Path, default=DEFAULT_ENDPOINTS,
+        "--endpoints",
+        type=Path,
+        default=DEFAULT_ENDPOINTS,
         help="endpoints file, e.g. endpoints.production.yml (default: endpoints.yml)",
     )
     parser.add_argument(
-        "--only", choices=("rasa", "actions"),
+        "--only",
+        choices=("rasa", "actions"),
         help="start one server: a Rasa replica, calling the action server its "
         "endpoints file names, or the action server (default: both)",
     )
@@ -290,7 +319,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"Starting {starting}...", flush=True)
     try:
         stack = start(
-            args.rasa_port, args.actions_port, endpoints=args.endpoints, only=args.only,
+            args.rasa_port,
+            args.actions_port,
+            endpoints=args.endpoints,
+            only=args.only,
             web_port=args.web_port if args.only is None else None,
         )
     except ServerError as error:
@@ -302,7 +334,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         webhook = f"{stack.rasa.url}/webhooks/rest/webhook"
         print(
             f"\nALK Companion is running.\n"
-            f"  REST:      curl -s {webhook} -d '{{\"sender\":\"a\",\"message\":\"hi\"}}'\n"
+            f'  REST:      curl -s {webhook} -d \'{{"sender":"a","message":"hi"}}\'\n'
             f"  socket.io: {stack.rasa.url} (events user_uttered / bot_uttered)\n"
             + (f"  Web chat:  {stack.web.url}/\n" if stack.web else "")
             + f"  Logs:      {logs}\n"

@@ -1,6 +1,6 @@
 """`make eval`: NLU, dialogue, readability and out-of-scope evaluation, written to reports/.
 
-    python -m bot.evaluation [--model models/x.tar.gz] [--out reports] [--folds 5]
+    python -m tools.evaluation [--model models/x.tar.gz] [--out reports] [--folds 5]
 
 `make eval` takes about 10 minutes on 2 cores, most of it the
 cross-validation (the pipeline is trained once per fold).
@@ -30,17 +30,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot import cli
-from bot.evaluation import datasets, metrics
-from bot.evaluation.baseline import RANDOM_SEED, train_baseline
-from bot.evaluation.summary import write_summary
+from bot.names import NLU_FALLBACK_INTENT, Action
+from bot.rasa_ext import cli
+from tools.evaluation import datasets, metrics
+from tools.evaluation.baseline import RANDOM_SEED, train_baseline
+from tools.evaluation.summary import write_summary
 
 # The first action after a message, and what it means for the person.
 PATHS = {
-    "action_respond_to_fallback": "fallback",
-    "action_answer_question": "topic answer",
-    "utter_emergency": "escalated",
-    "utter_crisis": "escalated",
+    Action.RESPOND_TO_FALLBACK: "fallback",
+    Action.ANSWER_QUESTION: "topic answer",
+    Action.UTTER_EMERGENCY: "escalated",
+    Action.UTTER_CRISIS: "escalated",
 }
 
 
@@ -62,7 +63,9 @@ def evaluate_intents(agent, out: Path) -> Dict:
     baseline = train_baseline([text for _, text in training], [intent for intent, _ in training])
     baseline_predicted = list(baseline.predict(texts))
     metrics.plot_confusion_matrix(
-        gold, predicted, out / "intent_confusion_matrix.png",
+        gold,
+        predicted,
+        out / "intent_confusion_matrix.png",
         f"DIET on the held-out set ({len(texts)} messages)",
     )
     return {
@@ -73,7 +76,8 @@ def evaluate_intents(agent, out: Path) -> Dict:
         "confused_pairs": metrics.confused_pairs(gold, predicted),
         "errors": [
             {"text": text, "intent": intent, "predicted": guess}
-            for text, intent, guess in zip(texts, gold, predicted) if guess != intent
+            for text, intent, guess in zip(texts, gold, predicted)
+            if guess != intent
         ],
     }
 
@@ -81,7 +85,11 @@ def evaluate_intents(agent, out: Path) -> Dict:
 def top_intent(parse: Dict) -> str:
     """DIET's best intent, before the FallbackClassifier sets low confidence aside."""
     return next(
-        (ranked["name"] for ranked in parse.get("intent_ranking", []) if ranked["name"] != "nlu_fallback"),
+        (
+            ranked["name"]
+            for ranked in parse.get("intent_ranking", [])
+            if ranked["name"] != NLU_FALLBACK_INTENT
+        ),
         parse["intent"]["name"],
     )
 
@@ -89,13 +97,30 @@ def top_intent(parse: Dict) -> str:
 def cross_validate(folds: int, out: Path) -> Dict:
     """Rasa's own k-fold cross-validation of the NLU pipeline on data/nlu."""
     cv_out = out / "nlu-cross-validation"
-    run_rasa(["test", "nlu", "--nlu", "data/nlu", "--config", "config.yml",
-              "--cross-validation", "--folds", str(folds), "--out", str(cv_out)])
+    run_rasa(
+        [
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(cv_out),
+        ]
+    )
     report = json.loads((cv_out / "intent_report.json").read_text())
     training = datasets.training_examples()
     texts = [text for _, text in training]
     intents = [intent for intent, _ in training]
-    return {"folds": folds, "diet": report, "baseline": baseline_cross_validation(texts, intents, folds)}
+    return {
+        "folds": folds,
+        "diet": report,
+        "baseline": baseline_cross_validation(texts, intents, folds),
+    }
 
 
 def baseline_cross_validation(texts: Sequence[str], intents: Sequence[str], folds: int) -> Dict:
@@ -116,12 +141,19 @@ def evaluate_entities(agent) -> Dict:
     examples = load_data(str(datasets.ENTITIES_HELD_OUT)).training_examples
     texts = [example.get("text") for example in examples]
     gold = [[_entity(entity) for entity in example.get("entities") or []] for example in examples]
-    predicted = [[_entity(entity) for entity in parse["entities"]] for parse in parse_all(agent, texts)]
+    predicted = [
+        [_entity(entity) for entity in parse["entities"]] for parse in parse_all(agent, texts)
+    ]
     misses = [
         {"text": text, "expected": sorted(set(g) - set(p)), "found": sorted(set(p) - set(g))}
-        for text, g, p in zip(texts, gold, predicted) if set(g) != set(p)
+        for text, g, p in zip(texts, gold, predicted)
+        if set(g) != set(p)
     ]
-    return {"examples": len(texts), "scores": metrics.entity_scores(gold, predicted), "errors": misses}
+    return {
+        "examples": len(texts),
+        "scores": metrics.entity_scores(gold, predicted),
+        "errors": misses,
+    }
 
 
 def _entity(entity: Dict) -> metrics.Entity:
@@ -143,7 +175,8 @@ def evaluate_out_of_scope(agent) -> Dict:
             "other": paths["other"],
             "answered_as": [
                 {"text": text, "action": action}
-                for text, action in zip(texts, actions) if PATHS.get(action) != "fallback"
+                for text, action in zip(texts, actions)
+                if PATHS.get(action) != "fallback"
             ],
         }
     return results
@@ -172,16 +205,28 @@ def evaluate_readability() -> Dict:
     grades = sorted(grade(text) for _, text in patient_texts(load_knowledge()))
     by_grade = Counter(int(max(value, 0)) for value in grades)
     return {
-        "texts": len(grades), "min": grades[0], "median": grades[len(grades) // 2],
-        "max": grades[-1], "by_grade": dict(sorted(by_grade.items())),
+        "texts": len(grades),
+        "min": grades[0],
+        "median": grades[len(grades) // 2],
+        "max": grades[-1],
+        "by_grade": dict(sorted(by_grade.items())),
     }
 
 
 def evaluate_dialogue(model: Path, out: Path) -> Dict:
     core_out = out / "core"
     result = run_rasa(
-        ["test", "core", "--model", str(model), "--stories", "tests/test_stories.yml",
-         "--fail-on-prediction-errors", "--out", str(core_out)],
+        [
+            "test",
+            "core",
+            "--model",
+            str(model),
+            "--stories",
+            "tests/test_stories.yml",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(core_out),
+        ],
         check=False,
     )
     failed = core_out / "failed_test_stories.yml"
@@ -197,7 +242,9 @@ def evaluate_dialogue(model: Path, out: Path) -> Dict:
 def run_rasa(args: List[str], check: bool = True) -> subprocess.CompletedProcess:
     result = cli.run_rasa(*args)
     if check and result.returncode != 0:
-        raise SystemExit(f"`rasa {' '.join(args)}` failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        raise SystemExit(
+            f"`rasa {' '.join(args)}` failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
     return result
 
 
@@ -216,7 +263,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
 
-    from bot.serve import latest_model
+    from bot.runtime.launcher import latest_model
 
     model = args.model or latest_model()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -229,7 +276,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ("out_of_scope", lambda: evaluate_out_of_scope(agent)),
         ("readability", evaluate_readability),
         ("dialogue", lambda: evaluate_dialogue(model, args.out)),
-        *([("cross_validation", lambda: cross_validate(args.folds, args.out))] if args.folds else []),
+        *(
+            [("cross_validation", lambda: cross_validate(args.folds, args.out))]
+            if args.folds
+            else []
+        ),
     ]:
         print(f"  {name}...", flush=True)
         results[name] = step()

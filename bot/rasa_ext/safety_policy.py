@@ -10,8 +10,11 @@ not depend on the intent classifier; the `report_emergency` and
 patterns miss.
 """
 
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Tuple
+import hashlib
+import json
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -23,33 +26,33 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.safety.detector import load_detector
+from bot.names import Action, Intent
+from bot.safety.detector import SafetyDetector
+from bot.safety.rules import SAFETY_PATH, load_rules
 
-EMERGENCY_INTENT = "report_emergency"
-ANSWER_ACTION = "action_answer_question"
-EMERGENCY_REPLY = "utter_emergency"
-CRISIS_REPLY = "utter_crisis"
 # Above RulePolicy (4), so a tie at full confidence goes to safety.
 SAFETY_PRIORITY = 10
+RULES_FILE = "safety.json"
+# Rasa asks the policies again after each action, and a message is read once:
+# the latest readings, keyed on a digest so that no patient's words are kept.
+CACHED_READINGS = 64
 
 
-# Rasa asks the policies again after each action; a message is read once.
-@lru_cache(maxsize=1024)
-def safety_actions(text: str, intent: Optional[Text]) -> Tuple[Text, ...]:
+def safety_actions(detector: SafetyDetector, text: str, intent: Optional[Text]) -> Tuple[Text, ...]:
     """The actions a message needs before anything else, in order: none for
     most messages. Red flags get the urgent replies. A message the classifier
     took for an emergency but the detector reads as a general question, with
     no red flag raised ("what is anaphylaxis?", "are the flashes usually
     temporary?"), is answered: nothing in it points at a person or at now."""
-    assessment = load_detector().assess(text)
+    assessment = detector.assess(text)
     flags = assessment.raised
     actions = []
     if any(not flag.crisis for flag in flags):
-        actions.append(EMERGENCY_REPLY)
+        actions.append(Action.UTTER_EMERGENCY)
     if any(flag.crisis for flag in flags):
-        actions.append(CRISIS_REPLY)
-    if not actions and intent == EMERGENCY_INTENT and assessment.general_question:
-        actions.append(ANSWER_ACTION)
+        actions.append(Action.UTTER_CRISIS)
+    if not actions and intent == Intent.REPORT_EMERGENCY and assessment.general_question:
+        actions.append(Action.ANSWER_QUESTION)
     return tuple(actions)
 
 
@@ -68,11 +71,20 @@ def _since_last_user_message(tracker: DialogueStateTracker):
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
 class SafetyPolicy(Policy):
-    """Urgent replies for red flags in the user's own words, at any point."""
+    """Urgent replies for red flags in the user's own words, at any point.
+
+    Training stores the patterns of content/safety.yml in the model, so a
+    model always runs with the rules it was trained and tested with; a
+    change to the file retrains this policy (`fingerprint_addon`).
+    """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"priority": SAFETY_PRIORITY}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        return hashlib.sha256(Path(SAFETY_PATH).read_bytes()).hexdigest()
 
     def __init__(
         self,
@@ -80,13 +92,19 @@ class SafetyPolicy(Policy):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
+        rules: Optional[Mapping[str, Any]] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context)
-        load_detector()  # a broken safety file stops the server at start
+        self.rules = rules if rules is not None else load_rules()
+        # A broken safety file stops training, or the server at start.
+        self.detector = SafetyDetector(self.rules)
+        self._readings: OrderedDict[Tuple[str, Optional[Text]], Tuple[Text, ...]] = OrderedDict()
 
     def train(self, training_trackers: List[Any], domain: Domain, **kwargs: Any) -> Resource:
-        # Nothing to learn: the patterns are read from content/safety.yml.
+        # Nothing to learn: the patterns themselves go into the model.
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / RULES_FILE).write_text(json.dumps(self.rules), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -98,7 +116,17 @@ class SafetyPolicy(Policy):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "SafetyPolicy":
-        return cls(config, model_storage, resource, execution_context)
+        with model_storage.read_from(resource) as directory:
+            rules = json.loads((directory / RULES_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, execution_context, rules=rules)
+
+    def _actions_for(self, text: str, intent: Optional[Text]) -> Tuple[Text, ...]:
+        key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), intent)
+        if key not in self._readings:
+            if len(self._readings) >= CACHED_READINGS:
+                self._readings.popitem(last=False)
+            self._readings[key] = safety_actions(self.detector, text, intent)
+        return self._readings[key]
 
     def predict_action_probabilities(
         self,
@@ -109,7 +137,7 @@ class SafetyPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         message, done = _since_last_user_message(tracker)
-        needed = safety_actions(message.text or "", message.intent_name) if message else ()
+        needed = self._actions_for(message.text or "", message.intent_name) if message else ()
         if needed:
             remaining = [action for action in needed if action not in done]
             next_action = remaining[0] if remaining else ACTION_LISTEN_NAME

@@ -7,23 +7,23 @@ in the same rasa-sdk app, but:
 - listens on 127.0.0.1 unless ALK_ACTIONS_HOST says otherwise;
 - allows no cross-origin calls (only the Rasa server calls it);
 - when ALK_ACTIONS_TOKEN is set, refuses calls without it (Rasa sends it as
-  the `token` query parameter of its action endpoint, see bot/serve.py);
-- answers a failure with a bare error, logging no request contents.
+  the `token` query parameter of its action endpoint, see launcher.py);
+- answers a failure with a bare error, logging no request contents;
+- loads the content before it serves (actions/context.py): a broken content
+  file stops it at start, with the reason.
 """
 
 import argparse
 import hmac
 import logging
-import os
 from typing import Optional, Sequence
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
-HOST_ENV = "ALK_ACTIONS_HOST"
-TOKEN_ENV = "ALK_ACTIONS_TOKEN"
-DEFAULT_HOST = "127.0.0.1"
+from bot.settings import get_settings
+
 DEFAULT_PORT = 5055
 OPEN_PATHS = {"/health"}
 
@@ -53,11 +53,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    host = os.environ.get(HOST_ENV, DEFAULT_HOST)
-    app = build_app(os.environ.get(TOKEN_ENV) or None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from actions.context import get_context
+
+    get_context()
+    settings = get_settings()
+    host = settings.actions_host
+    app = build_app(settings.actions_token)
     logger.info("action server on http://%s:%s", host, args.port)
     app.run(host, args.port, workers=1, access_log=False)
 
