@@ -161,3 +161,8 @@ def test_the_action_server_loads_no_drawing_library_and_no_pdf_reader(fresh_star
 
 def test_importing_the_core_and_the_actions_changes_no_environment_variable(fresh_start):
     assert fresh_start["environ_unchanged"]
+
+
+def test_every_folder_of_python_code_is_a_package():
+    folders = {path.parent for path in python_files("bot", "actions", "tools")}
+    assert [f for f in sorted(folders) if not (f / "__init__.py").is_file()] == []

@@ -1,0 +1,1 @@
+"""The processes: the launcher, the action server, the page server and retention."""
