@@ -7,14 +7,13 @@ of failing in the middle of someone's conversation. Tests build their own.
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping, Tuple
+from typing import Any, Mapping
 
 from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.clinic import Clinic, load_clinic
 from bot.nlp.vocabulary import Vocabulary, load_vocabulary
 from bot.nurse.handout.composition import load_composition
 from bot.safety.detector import SafetyDetector, load_detector
-from bot.safety.rules import red_flag_labels
 from bot.settings import Settings, get_settings
 
 
@@ -25,7 +24,6 @@ class Context:
     vocabulary: Vocabulary
     clinic: Clinic
     handout: Mapping[str, Any]  # content/handout.yml
-    red_flags: Tuple[str, ...]  # the labels of the emergencies, for the checklist
     detector: SafetyDetector  # for the red flags a handoff summary lists
 
 
@@ -38,6 +36,5 @@ def get_context() -> Context:
         vocabulary=load_vocabulary(),
         clinic=load_clinic(settings),
         handout=load_composition(),
-        red_flags=red_flag_labels(),
         detector=load_detector(),
     )

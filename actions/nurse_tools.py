@@ -16,6 +16,7 @@ from actions.context import get_context
 from bot.knowledge.evidence import checklist, evidence
 from bot.names import Action as ActionName
 from bot.nurse.handout.composition import topics_in
+from bot.safety.rules import red_flag_labels
 
 
 def last_answered_message(tracker: Tracker) -> Optional[Dict[Text, Any]]:
@@ -57,7 +58,7 @@ class ActionShowChecklist(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         context = get_context()
-        text = checklist(context.knowledge, context.red_flags, context.clinic.as_dict())
+        text = checklist(context.knowledge, red_flag_labels(), context.clinic.as_dict())
         dispatcher.utter_message(text=text)
         return []
 

@@ -8,6 +8,7 @@ how fast") and written against Rasa 3.6: before anything is changed,
 replaces or calls exists, and otherwise stops with an error naming the patch.
 """
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Tuple
 
@@ -66,8 +67,6 @@ PATCHES = (
 
 def check(patch: Patch, rasa_version: str) -> None:
     """Raises PatchError unless this Rasa has what the patch was written for."""
-    import importlib
-
     if not rasa_version.startswith(SUPPORTED_RASA):
         raise PatchError(
             f"Patch {patch.name!r} was written for Rasa {SUPPORTED_RASA}x, not {rasa_version}: "

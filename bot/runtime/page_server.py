@@ -114,7 +114,8 @@ def handout_files(topics: Tuple[str, ...]) -> Dict[str, bytes]:
     """The handout with these topics' sections (all if none), in each format;
     raises ValueError for a topic the sheet does not have, and TooHardToRead
     for a sheet above the reading grade."""
-    # Loaded on the first request: the page itself needs none of it.
+    # The drawing and PDF libraries load on the first request: the page
+    # itself needs none of them.
     from bot.knowledge import load_knowledge
     from bot.nurse.handout.composition import build_handout
     from bot.nurse.handout.html_page import to_html
