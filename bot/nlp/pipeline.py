@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence, Union, cast
 import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRuler
+from spacy.tokenizer import Tokenizer
 
 from bot.nlp.vocabulary import VOCABULARY_PATH, Terms, load_vocabulary
 
@@ -47,9 +48,18 @@ def entity_patterns(vocabulary: Dict[str, Terms], nlp: Language) -> List[dict]:
     return patterns
 
 
+def _split_final_full_stop(nlp: Language) -> None:
+    """ "G1202R." at the end of a sentence is the mutation and a full stop;
+    spaCy's English rules keep a full stop after a capital and a digit."""
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9])\."]
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+
+
 def build_pipeline(vocabulary_path: Path = VOCABULARY_PATH) -> Language:
     """Returns a blank English pipeline with lemmatizer and entity ruler."""
     nlp = spacy.blank("en")
+    _split_final_full_stop(nlp)
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}))
     # Loads the lemma tables from spacy-lookups-data into the pipeline, so

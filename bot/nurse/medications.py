@@ -15,13 +15,13 @@ Rasa, so the chat and the command line share it.
 """
 
 import argparse
-import difflib
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 from bot.knowledge import Knowledge, load_knowledge
-from bot.knowledge.answers import NURSE, PATIENT, THE_MEDICINE
+from bot.knowledge.question import NURSE, PATIENT, THE_MEDICINE
+from bot.nlp.spellings import Spellings, normalise
 from bot.nlp.vocabulary import load_vocabulary
 
 # Verdicts besides the interactions table's effects (raises, lowers, avoid).
@@ -74,13 +74,6 @@ ASKING = frozenset(
 """.split()
 )
 
-# Close misspellings are accepted only for names this long or longer, and
-# only this close (difflib's ratio) and starting with the same letter: enough
-# for "clarithromicin" or "itraconazle", not for azithromycin or esomeprazole,
-# which are other medicines.
-FUZZY_MIN_LENGTH = 5
-FUZZY_CUTOFF = 0.88
-
 
 @dataclass(frozen=True)
 class CheckedItem:
@@ -97,47 +90,11 @@ class MedicationCheck:
         return tuple(item for item in self.items if item.verdict == verdict)
 
 
-def normalise(text: str) -> str:
-    """Lower case, apostrophes and full stops dropped, other punctuation a
-    space: "St. John’s-Wort" and "st johns wort" become the same."""
-    text = re.sub(r"['’.]", "", text.lower())
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
-class Names:
-    """Every way the vocabulary writes a medicine or food, and a tolerant lookup."""
-
-    def __init__(self, vocabulary: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-        self.spellings: Dict[str, str] = {
-            normalise(spelling): canonical
-            for entity_type in SUBSTANCE_TYPES
-            for canonical, spellings in vocabulary.get(entity_type, {}).items()
-            for spelling in spellings
-        }
-        self.longest = max(len(spelling.split()) for spelling in self.spellings)
-        self.fuzzy_candidates = [s for s in self.spellings if len(s) >= FUZZY_MIN_LENGTH]
-
-    def find(self, phrase: str) -> Optional[str]:
-        """The canonical name of a normalised phrase, exactly or by one
-        unambiguous close match; None if unknown or close to two medicines."""
-        if phrase in self.spellings:
-            return self.spellings[phrase]
-        if len(phrase) < FUZZY_MIN_LENGTH:
-            return None
-        close = {
-            self.spellings[candidate]
-            for candidate in self.fuzzy_candidates
-            if candidate[0] == phrase[0]
-            and difflib.SequenceMatcher(None, phrase, candidate).ratio() >= FUZZY_CUTOFF
-        }
-        return close.pop() if len(close) == 1 else None
-
-
 def _is_not_a_name(word: str) -> bool:
     return word in HOW_TAKEN or word in ASKING or len(word) == 1 or any(c.isdigit() for c in word)
 
 
-def _read_item(words: List[str], names: Names) -> List[Tuple[Optional[str], str]]:
+def _read_item(words: List[str], names: Spellings) -> List[Tuple[Optional[str], str]]:
     """(canonical name or None, its words) for each thing an item names.
 
     Longest phrases first, so "st johns wort" is one name. Words that are
@@ -197,7 +154,7 @@ def check_medications(
     of doses and timings ("500mg bd") names nothing and is left out; every
     other word ends up in the check, recognised or not.
     """
-    names = Names(vocabulary)
+    names = Spellings(vocabulary, SUBSTANCE_TYPES)
     items: List[CheckedItem] = []
     for typed in split_items(text):
         found = _read_item(normalise(typed).split(), names)
