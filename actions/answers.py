@@ -11,12 +11,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import Context, get_context
+from actions.context import get_context
 from bot.knowledge import Card, Knowledge
-from bot.knowledge.answers import NURSE, PATIENT, Answer, Question, answer
+from bot.knowledge import answer_keys as keys
+from bot.knowledge.answers import answer
+from bot.knowledge.question import NURSE, PATIENT, Answer, Question, named_in_order
+from bot.names import ANSWER_KEY, Intent, Slot, payload
 from bot.names import Action as ActionName
-from bot.names import Intent, Slot, payload
-from bot.nurse.medications import check_medications, report, split_items
 
 VIEW_INTENTS = {NURSE: Intent.SWITCH_TO_NURSE_VIEW, PATIENT: Intent.SWITCH_TO_PATIENT_VIEW}
 
@@ -50,19 +51,31 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
         intent = tracker.get_intent_of_latest_message()
     else:
         intent = (message.get("intent") or {}).get("name")
-    entities: Dict[Text, List[Text]] = {}
-    for entity in message.get("entities", []):
-        entities.setdefault(entity["entity"], []).append(str(entity["value"]))
+    text = message.get("text") or ""
+    entities, mentions = named_in_order(
+        text,
+        [
+            (entity["entity"], str(entity["value"]), entity.get("start"), entity.get("end"))
+            for entity in message.get("entities", [])
+        ],
+    )
     card_ids = entities.pop("card", [])
+    selected = message.get(ANSWER_KEY) or {}
+    ranking = [
+        (str(item["name"]), float(item["confidence"])) for item in selected.get("ranking", [])
+    ]
     return Question(
         intent=intent,
-        text=message.get("text") or "",
+        text=text,
         entities=entities,
+        mentions=mentions,
         audience=audience(tracker),
         card_id=card_ids[0] if card_ids else None,
         last_side_effect=tracker.get_slot(Slot.SIDE_EFFECT),
         last_mutation=tracker.get_slot(Slot.MUTATION),
         reason_card=tracker.get_slot(Slot.REASON_CARD),
+        ranking=ranking,
+        last_answer=tracker.get_slot(Slot.LAST_ANSWER),
     )
 
 
@@ -79,26 +92,6 @@ def menu_buttons(tracker: Tracker, knowledge: Knowledge) -> List[Dict[Text, Text
         }
     )
     return buttons
-
-
-def medication_check(question: Question, context: Context) -> Optional[Answer]:
-    """A question about interactions that lists two or more medicines or
-    foods ("clarithromycin 500mg bd, omeprazole, grapefruit juice") gets
-    each checked (bot/nurse/medications.py); one thing is a plain question."""
-    if question.intent != Intent.ASK_INTERACTIONS:
-        return None
-    knowledge = context.knowledge
-    checked = check_medications(question.text, knowledge, context.vocabulary)
-    # Two things in one part ("clarithromycin for a chest infection") are
-    # one medicine and what it is for; a list has separate parts.
-    if len(checked.items) < 2 or len(split_items(question.text)) < 2:
-        return None
-    tables = knowledge.tables
-    return Answer(
-        report(checked, question.audience, knowledge),
-        follow_ups=tuple(knowledge.cards[card] for card in tables.interaction_follow_ups),
-        reason_card=tables.interactions_why_card,
-    )
 
 
 class ActionShowMenu(Action):
@@ -128,14 +121,30 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         context = get_context()
-        knowledge = context.knowledge
-        events = tell_provenance_once(dispatcher, tracker, knowledge)
-        question = question_from(tracker)
-        reply = medication_check(question, context) or answer(question, knowledge)
-        buttons = [card_button(card, knowledge) for card in reply.follow_ups]
-        if audience(tracker) == NURSE:
-            evidence = knowledge.messages["evidence"]["button"]
-            buttons.append({"title": evidence, "payload": payload(Intent.SHOW_EVIDENCE)})
-        dispatcher.utter_message(text=reply.text, buttons=buttons)
-        # "" (not None): something was answered, and the review gives no reason.
-        return [*events, SlotSet(Slot.REASON_CARD, reply.reason_card or "")]
+        reply = answer(question_from(tracker), context.knowledge, context.vocabulary)
+        return send_answer(reply, dispatcher, tracker, context.knowledge)
+
+
+def send_answer(
+    reply: Answer, dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge
+) -> List[Dict[Text, Any]]:
+    """The answer with its follow-up buttons, and what a follow-up needs.
+    Off-topic, it says what it can help with and shows the topics."""
+    events = tell_provenance_once(dispatcher, tracker, knowledge)
+    if reply.key == keys.OUT_OF_SCOPE:
+        dispatcher.utter_message(text=reply.text)
+        dispatcher.utter_message(
+            text=knowledge.messages["menu"], buttons=menu_buttons(tracker, knowledge)
+        )
+        return [*events, SlotSet(Slot.LAST_ANSWER, keys.OUT_OF_SCOPE)]
+    buttons = [card_button(card, knowledge) for card in reply.follow_ups]
+    if audience(tracker) == NURSE:
+        evidence = knowledge.messages["evidence"]["button"]
+        buttons.append({"title": evidence, "payload": payload(Intent.SHOW_EVIDENCE)})
+    dispatcher.utter_message(text=reply.text, buttons=buttons)
+    # "" (not None): something was answered, and the review gives no reason.
+    return [
+        *events,
+        SlotSet(Slot.REASON_CARD, reply.reason_card or ""),
+        SlotSet(Slot.LAST_ANSWER, reply.key),
+    ]

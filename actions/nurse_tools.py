@@ -30,6 +30,10 @@ def last_answered_message(tracker: Tracker) -> Optional[Dict[Text, Any]]:
     return None
 
 
+# A message that names one of these asks about it, not about the last answer.
+ASKED_ABOUT = ("measure", "trial", "side_effect", "mutation")
+
+
 class ActionShowEvidence(Action):
     """The last answer as a nurse would cite it: trial, figures, where in the review."""
 
@@ -40,11 +44,18 @@ class ActionShowEvidence(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         knowledge = get_context().knowledge
+        latest = question_from(tracker)
         message = last_answered_message(tracker)
-        if message is None:
-            dispatcher.utter_message(text=knowledge.messages["evidence"]["nothing_yet"])
+        if any(kind in latest.entities for kind in ASKED_ABOUT) or latest.substances:
+            # Not "show me the evidence for that": a nurse's question that
+            # names a result of its own ("HR for PFS in 1014 with CI?").
+            question = latest
+        elif message is not None:
+            question = question_from(tracker, message)
         else:
-            dispatcher.utter_message(text=evidence(question_from(tracker, message), knowledge).text)
+            dispatcher.utter_message(text=knowledge.messages["evidence"]["nothing_yet"])
+            return []
+        dispatcher.utter_message(text=evidence(question, knowledge).text)
         return []
 
 

@@ -15,6 +15,7 @@ class Intent:
     ASK_HOW_OFTEN = "ask_how_often"
     ASK_INTERACTIONS = "ask_interactions"
     ASK_PERSONAL_DECISION = "ask_personal_decision"
+    ASK_NOT_COVERED = "ask_not_covered"
     OUT_OF_SCOPE = "out_of_scope"
     REPORT_EMERGENCY = "report_emergency"
     EXPRESS_CRISIS = "express_crisis"
@@ -46,12 +47,18 @@ class Slot:
     SIDE_EFFECT = "side_effect"
     MUTATION = "mutation"
     REASON_CARD = "reason_card"
+    LAST_ANSWER = "last_answer"
     PROVENANCE_TOLD = "provenance_told"
     # The clinic's details (content/clinic.yml), set at session start.
     EMERGENCY_NUMBER = "emergency_number"
     URGENT_CONTACT = "urgent_contact"
     CRISIS_LINE = "crisis_line"
     CLINIC_CONTACT = "clinic_contact"
+
+
+# Where NLU's parse data holds the answer the question wants, and the
+# ranking behind it (bot/rasa_ext/classifiers.py).
+ANSWER_KEY = "answer"
 
 
 def payload(intent: str) -> str:

@@ -5,8 +5,9 @@ import re
 import pytest
 
 from bot.knowledge import load_knowledge
-from bot.knowledge.answers import NURSE, Question, answer
+from bot.knowledge.answers import answer
 from bot.knowledge.evidence import checklist, evidence
+from bot.knowledge.question import NURSE, Question
 from bot.safety.rules import red_flag_labels
 
 KNOWLEDGE = load_knowledge()

@@ -9,9 +9,9 @@ import re
 import requests
 from pypdf import PdfReader
 
-from bot.knowledge.answers import NURSE, PATIENT, Question
 from bot.knowledge.clinic import load_clinic
 from bot.knowledge.evidence import checklist, evidence
+from bot.knowledge.question import NURSE, PATIENT, Question
 from bot.nlp.vocabulary import load_vocabulary
 from bot.nurse.handout.composition import load_composition
 from bot.nurse.medications import check_medications, report

@@ -31,8 +31,10 @@ from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy.engine import URL, make_url
 
 from bot.channels.replies import UNAVAILABLE_REPLY
-from bot.knowledge.answers import FOLLOW_UP_RATE_INTENT, SEVERE, Question, answer
+from bot.knowledge.answers import answer
 from bot.knowledge.content import load_knowledge
+from bot.knowledge.question import SEVERE, Question
+from bot.names import Intent
 from bot.runtime import launcher
 from bot.runtime.launcher import PROJECT_ROOT, free_port
 from bot.settings import Settings
@@ -203,7 +205,7 @@ def test_a_conversation_carries_on_from_one_replica_to_the_other(replicas, datab
     follow_up = texts(say(replica_b, sender, SEVERITY_FOLLOW_UP))
     expected = answer(
         Question(
-            intent=FOLLOW_UP_RATE_INTENT,
+            intent=Intent.ASK_HOW_OFTEN,
             text=SEVERITY_FOLLOW_UP,
             entities={"severity": [SEVERE]},
             last_side_effect="diarrhea",

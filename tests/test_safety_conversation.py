@@ -83,9 +83,10 @@ def test_calm_questions_about_the_same_conditions_are_answered_not_escalated(con
 
 def test_a_personal_decision_is_left_to_the_care_team_then_taught(conversation):
     replies = conversation.new()("should I skip my crizotinib dose tomorrow?")
-    said = texts(replies)
-    assert "decision for you and your care team" in said
-    assert "Source:" in said  # followed by what the review says
+    deferral, *teaching = [reply["text"] for reply in replies if reply.get("text")]
+    assert "decision for you and your care team" in deferral
+    # Then what the review says on the subject, or plainly that it says nothing.
+    assert any("Source:" in text or "The review does not cover" in text for text in teaching)
 
 
 def test_not_understood_twice_offers_a_nurse(conversation):

@@ -5,12 +5,14 @@ and one set of checks. A broken content file fails loudly at load time with
 the card or row at fault, rather than as a wrong answer in conversation.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
 
 import yaml
+
+from bot.knowledge import answer_keys as keys
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -44,6 +46,17 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Uncovered:
+    """A question patients ask that the review does not answer (content/not_covered.yml)."""
+
+    subject: str
+    title: str  # "the cost of crizotinib"
+    who: str  # who can answer it
+    reply: str
+    nearby: Optional[str] = None  # a card on what the review does say nearby
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
@@ -55,6 +68,7 @@ class Topic:
 class Trial:
     patient: str  # how patients hear its name
     card: str  # the card about the trial
+    phase: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,18 @@ class Measure:
     printed: str
     patient: str
     unit: str = ""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a trial's section of the review adds to a Table 1 cell: the
+    comparator arm, hazard ratio, CI and P value, or a figure it prints
+    differently from the table."""
+
+    trial: str
+    measure: str
+    text: str
+    where: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,7 @@ class Tables:
     measures: Mapping[str, Measure]
     efficacy: Mapping[str, Mapping[str, str]]  # trial -> measure -> printed value
     efficacy_where: str
+    comparisons: Mapping[Tuple[str, str], Comparison]  # (trial, measure) -> text
     adverse_events: Mapping[str, AdverseEvent]
     adverse_events_where: str
     adverse_event_follow_ups: Tuple[str, ...]
@@ -110,6 +137,12 @@ class Tables:
     interactions_why_card: str
     mutations: Mapping[str, Mutation]
     mutation_follow_ups: Tuple[str, ...]
+    # By kind of table answer (answer_keys): the card for a question that
+    # names no row, and the general cards a named row answers better.
+    overview_cards: Mapping[str, str]
+    general_cards: Mapping[str, str]  # card -> kind of table answer
+    explained_by: Mapping[str, str]  # side effect not in Table 2 -> card
+    topics: Mapping[str, str]  # kind of table answer -> topic
 
     @cached_property
     def alk_inhibitors(self) -> FrozenSet[str]:
@@ -128,6 +161,9 @@ class Tables:
             self.interactions_why_card,
             *self.mutation_follow_ups,
             *(trial.card for trial in self.trials.values()),
+            *self.overview_cards.values(),
+            *self.general_cards,
+            *self.explained_by.values(),
         )
 
 
@@ -139,6 +175,7 @@ class Knowledge:
     messages: Mapping[str, Any]
     wording: Mapping[str, Any]
     tables: Tables
+    not_covered: Mapping[str, Uncovered] = field(default_factory=dict)
 
     def card(self, card_id: str) -> Optional[Card]:
         return self.cards.get(card_id)
@@ -208,6 +245,13 @@ def parse_tables(raw: Mapping[str, Any]) -> Tables:
         for name, row in adverse_events["events"].items()
     }
     mutation_table = raw["resistance_mutations"]
+    # The sections by the kind of table answer they give (answer_keys).
+    by_kind = {
+        keys.MEASURE: efficacy,
+        keys.SIDE_EFFECT: adverse_events,
+        keys.INTERACTION: interactions,
+        keys.MUTATION: mutation_table,
+    }
     tables = Tables(
         trials=trials,
         main_trial=raw["main_trial"],
@@ -217,6 +261,14 @@ def parse_tables(raw: Mapping[str, Any]) -> Tables:
         },
         efficacy={trial: dict(row) for trial, row in efficacy["trials"].items()},
         efficacy_where=efficacy["where"],
+        comparisons={
+            (trial, measure): Comparison(
+                trial, measure, " ".join(cell["text"].split()), spec["where"]
+            )
+            for trial, spec in efficacy.get("comparisons", {}).items()
+            for measure, cell in spec.items()
+            if measure != "where"
+        },
         adverse_events=events,
         adverse_events_where=adverse_events["where"],
         adverse_event_follow_ups=tuple(adverse_events["follow_ups"]),
@@ -238,6 +290,15 @@ def parse_tables(raw: Mapping[str, Any]) -> Tables:
             for name, spec in mutation_table["mutations"].items()
         },
         mutation_follow_ups=tuple(mutation_table["follow_ups"]),
+        overview_cards={kind: section["overview_card"] for kind, section in by_kind.items()},
+        general_cards={
+            card: kind for kind, section in by_kind.items() for card in section["general_cards"]
+        },
+        explained_by=dict(adverse_events.get("explained_by", {})),
+        topics={
+            **{kind: section["topic"] for kind, section in by_kind.items()},
+            keys.MEDICATION_CHECK: interactions["topic"],
+        },
     )
     _check_tables(tables)
     return tables
@@ -257,6 +318,9 @@ def _check_tables(tables: Tables) -> None:
     for interaction in tables.interactions.values():
         if interaction.effect not in ("raises", "lowers", "avoid"):
             raise ContentError(f"interaction {interaction.substance!r}: bad effect")
+    for trial, measure in tables.comparisons:
+        if trial not in trials or measure not in tables.measures:
+            raise ContentError(f"Table 1 comparisons: unknown trial or measure {trial}, {measure}")
 
 
 def _check_references(knowledge: Knowledge) -> None:
@@ -268,9 +332,13 @@ def _check_references(knowledge: Knowledge) -> None:
     tables = knowledge.tables
     table_places = [tables.efficacy_where, tables.adverse_events_where, tables.interactions_where]
     table_places += [place for mutation in tables.mutations.values() for place in mutation.where]
+    table_places += [comparison.where for comparison in tables.comparisons.values()]
     unknown = [place for place in table_places if place not in sections]
     if unknown:
         raise ContentError(f"content/tables.yml: not a part of the review: {unknown}")
+    for kind, topic_id in tables.topics.items():
+        if topic_id not in topic_ids:
+            raise ContentError(f"content/tables.yml: {kind}: no topic {topic_id!r}")
     for card_id in tables.referenced_cards():
         if card_id not in knowledge.cards:
             raise ContentError(f"content/tables.yml: no card {card_id!r}")
@@ -286,6 +354,9 @@ def _check_references(knowledge: Knowledge) -> None:
         for other in (*card.follow_ups, *([card.why] if card.why else [])):
             if other not in knowledge.cards:
                 raise ContentError(f"card {card.id!r}: no card {other!r}")
+    for uncovered in knowledge.not_covered.values():
+        if uncovered.nearby and uncovered.nearby not in knowledge.cards:
+            raise ContentError(f"not covered {uncovered.subject!r}: no card {uncovered.nearby!r}")
 
 
 def _cards(documents: Iterable[Mapping[str, Any]]) -> Dict[str, Card]:
@@ -303,6 +374,7 @@ def parse_knowledge(
     assistant: Mapping[str, Any],
     card_documents: Iterable[Mapping[str, Any]],
     tables: Mapping[str, Any],
+    not_covered: Optional[Mapping[str, Any]] = None,
 ) -> Knowledge:
     """Builds and checks the knowledge from the content files' parsed YAML."""
     source = assistant["source"]
@@ -316,6 +388,10 @@ def parse_knowledge(
         messages=assistant["messages"],
         wording=assistant["wording"],
         tables=parse_tables(tables),
+        not_covered={
+            subject: _build(Uncovered, f"not covered {subject!r}", subject=subject, **spec)
+            for subject, spec in ((not_covered or {}).get("subjects") or {}).items()
+        },
     )
     _check_references(knowledge)
     return knowledge
@@ -332,4 +408,5 @@ def load_knowledge(content_dir: Path = CONTENT_DIR) -> Knowledge:
         _read(content_dir / "assistant.yml"),
         [_read(path) for path in sorted((content_dir / "cards").glob("*.yml"))],
         _read(content_dir / "tables.yml"),
+        _read(content_dir / "not_covered.yml"),
     )

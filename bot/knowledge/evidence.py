@@ -11,8 +11,9 @@ content/safety.yml.
 from dataclasses import replace
 from typing import Iterable, Mapping
 
-from bot.knowledge.answers import NURSE, Answer, Question, answer
+from bot.knowledge.answers import answer
 from bot.knowledge.content import Knowledge
+from bot.knowledge.question import NURSE, Answer, Question
 
 
 def evidence(question: Question, knowledge: Knowledge) -> Answer:

@@ -9,44 +9,33 @@ from typing import Iterator, Tuple
 
 import textstat
 
-from bot.knowledge.answers import Question, answer
+from bot.knowledge import answer_keys as keys
+from bot.knowledge.answer_keys import AnswerKey
+from bot.knowledge.answers import compose, table_keys
 from bot.knowledge.content import Knowledge
-from bot.names import Intent
+from bot.knowledge.question import Question
 
 MAX_GRADE = 8
-
-
-def table_questions(knowledge: Knowledge) -> Iterator[Question]:
-    """Every row of every table, asked the ways a patient can ask it."""
-    tables = knowledge.tables
-    for event in tables.adverse_events.values():
-        for trial in tables.trials:
-            for severity in ([], ["grade 3-4"]):
-                yield Question(
-                    Intent.ASK_HOW_OFTEN,
-                    "",
-                    {"side_effect": [event.name], "trial": [trial], "severity": severity},
-                )
-    for name, interaction in tables.interactions.items():
-        kind = "food" if interaction.group == "food" else "drug"
-        yield Question(Intent.ASK_INTERACTIONS, "", {kind: [name]})
-    yield Question(Intent.ASK_INTERACTIONS, "", {"drug": ["ibuprofen"]})
-    for mutation in tables.mutations:
-        yield Question(Intent.ASK_PROGRESSION, "", {"mutation": [mutation]})
-        for drug in ("crizotinib", "alectinib", "lorlatinib"):
-            yield Question(Intent.ASK_PROGRESSION, "", {"drug": [drug]}, last_mutation=mutation)
-    for measure in tables.measures:
-        for trial in tables.trials:
-            yield Question(Intent.ASK_CRIZOTINIB, "", {"measure": [measure], "trial": [trial]})
 
 
 def patient_texts(knowledge: Knowledge) -> Iterator[Tuple[str, str]]:
     """(label, text) for everything a patient can be shown."""
     for card in knowledge.cards.values():
         yield f"card {card.id}", card.patient
-    for question in table_questions(knowledge):
-        yield f"{question.intent} {dict(question.entities)}", answer(question, knowledge).text
-    for name in ("provenance", "not_covered"):
+    # A medicine the review does not name, for the "not covered" answer.
+    unnamed = Question(None, entities={"drug": ["ibuprofen"]})
+    for key in table_keys(knowledge):
+        question = unnamed if key.name == keys.NOT_NAMED else Question(None)
+        yield str(key), compose(key, question, knowledge).text
+    not_listed = AnswerKey(keys.SIDE_EFFECT, keys.NOT_LISTED)
+    for entities in ({"side_effect": ["hair loss"]}, {}):
+        yield (
+            str(not_listed),
+            compose(not_listed, Question(None, entities=entities), knowledge).text,
+        )
+    for uncovered in knowledge.not_covered.values():
+        yield f"not covered {uncovered.subject}", uncovered.reply
+    for name in ("provenance", "not_covered", "long_message"):
         yield f"message {name}", knowledge.messages[name]
 
 

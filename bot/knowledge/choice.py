@@ -1,0 +1,495 @@
+"""Which answer a question wants, as an answer key (bot/knowledge/answer_keys.py).
+
+In this order:
+
+1. A button names its card.
+2. A short follow-up that only names something new ("and in 1007?", "what
+   about alectinib?", "and PFS?") asks for the previous table answer again,
+   with that trial, medicine, measure or side effect in place.
+3. The answer NLU ranked first (bot/rasa_ext/classifiers.py). Labels that
+   name rows of one table (`side_effect:nausea`, `side_effect:edema`) add up,
+   so "a side effect" can win even when its rows share the votes.
+4. Without a confident ranking, the older keyword rules: the topic the
+   intent names, a table row from the entities, then the card whose keywords
+   match best.
+
+What the question names fills in a table answer: the side effect, trial,
+measure, medicine or mutation, from the entities; failing that, for a short
+follow-up, the previous answer's; failing that, the row the ranking learnt.
+Specific before general: a general card ("what side effects are there?")
+gives way to a table row when the question names one ("is diarrhea
+common?"); a table question that names no row gets the table's overview card.
+Which cards are general or overviews is set in content/tables.yml.
+"""
+
+import re
+from dataclasses import dataclass, replace
+from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
+
+from bot.knowledge import answer_keys as keys
+from bot.knowledge.answer_keys import AnswerKey
+from bot.knowledge.content import Card, Knowledge, Topic
+from bot.knowledge.question import Question
+from bot.names import Intent
+
+# Below this, the ranking is a guess.
+MIN_CONFIDENCE = 0.2
+# Table answers whose labels may name a row, and add up by kind.
+ROW_KINDS = (keys.SIDE_EFFECT, keys.MEASURE)
+# Of two measures named together, the narrower ("alive at 1 year" also
+# reads as survival).
+NARROWER = {("overall survival", "1-year survival"): "1-year survival"}
+# Words a follow-up may have besides the new name: "and what about in 1007?"
+FILLER = frozenset(
+    """
+    and what about how in the same for then with is it that one ones trial study
+    arm too also there was were did do does vs versus compared against ok okay so
+    but or any a an of on at please pls what's whats wot wat abt n u r
+    as common often frequent likely many people ppl get got had have happen
+    happens seen this other phase i ii iii 1 2 3
+    """.split()
+)
+# "Azithromycin as an alternative?", "dolutegravir instead?"
+ALTERNATIVE = frozenset("instead alt alternative alternatively rather".split())
+# A nurse's follow-up that asks for more of the same figure: "HR + CI?"
+DETAIL = frozenset("hr ci p hazard ratio confidence interval value comparator chemo by".split())
+WORD = re.compile(r"[a-z0-9']+")
+# "In it", "that one", "same trial": the question points back at what was
+# just said.
+POINTS_BACK = re.compile(
+    r"\b(in it|in that|that one|this one|that trial|that study|same trial|same study|"
+    r"in there|there)\b",
+    re.IGNORECASE,
+)
+OTHER = re.compile(r"\bother (phase|trial|study|one|randomi[sz]ed)", re.IGNORECASE)
+PRONOUN = re.compile(r"\b(it|that|this|them|those)\b", re.IGNORECASE)
+# How much more likely a short follow-up is to stay on the previous
+# answer's topic.
+SAME_TOPIC = 2.0
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One answer the ranking names, its rows' confidences added up."""
+
+    unit: str  # "card:time_to_response", "side_effect", "not_covered:cost", ...
+    confidence: float
+    best: str  # its best label ("side_effect:nausea")
+
+
+def _unit(label: str) -> str:
+    kind = label.split(":", 1)[0]
+    return kind if kind in ROW_KINDS else label
+
+
+def ranked(ranking: Sequence[Tuple[str, float]]) -> List[Ranked]:
+    """The ranking by answer, best first."""
+    totals: Dict[str, float] = {}
+    best: Dict[str, str] = {}
+    for label, confidence in ranking:
+        unit = _unit(label)
+        totals[unit] = totals.get(unit, 0.0) + confidence
+        best.setdefault(unit, label)
+    return [
+        Ranked(unit, totals[unit], best[unit])
+        for unit in sorted(totals, key=lambda unit: -totals[unit])
+    ]
+
+
+def choose(question: Question, knowledge: Knowledge) -> AnswerKey:
+    """The answer the question wants."""
+    if question.card_id in knowledge.cards:
+        return AnswerKey(keys.CARD, str(question.card_id))
+    return confident_choice(question, knowledge) or keyword_choice(question, knowledge)
+
+
+def confident_choice(
+    question: Question, knowledge: Knowledge, at_least: float = MIN_CONFIDENCE
+) -> Optional[AnswerKey]:
+    """The answer, if a follow-up or the ranking says it with confidence.
+    With a bar above the ordinary, for a message whose kind was unclear, a
+    table answer must also find its row: an overview would be a guess."""
+    sure = at_least > MIN_CONFIDENCE
+    return same_again(question, knowledge) or ranked_choice(
+        question, knowledge, at_least, overview=not sure
+    )
+
+
+def ranked_choice(
+    question: Question,
+    knowledge: Knowledge,
+    at_least: float = MIN_CONFIDENCE,
+    overview: bool = True,
+) -> Optional[AnswerKey]:
+    """The answer ranked first, filled in; None when the ranking is under
+    `at_least` sure (or, without `overview`, names a table but no row)."""
+    answers = ranked(_topic_prior(question, knowledge))
+    if not answers or answers[0].confidence < at_least:
+        return None
+    top = answers[0]
+    key = AnswerKey.parse(top.unit)
+    tables = knowledge.tables
+    if key.kind == keys.CARD:
+        if key.name not in knowledge.cards:
+            return None
+        kind = tables.general_cards.get(key.name)
+        return (kind and ROWS[kind](RowRequest(question, knowledge, card=key.name))) or key
+    if key.kind in ROWS:
+        # A bare kind ("side_effect") was learnt from follow-ups that lean
+        # on the previous answer: "is it ever bad?".
+        previous = _leaned_on(question, key.kind, leans=top.best == key.kind)
+        found = ROWS[key.kind](RowRequest(question, knowledge, learnt=top.best, previous=previous))
+        if found or not overview:
+            return found
+        return AnswerKey(keys.CARD, tables.overview_cards[key.kind])
+    if key.kind == keys.MEDICATION_CHECK:
+        if len(question.substances) >= 2 or _list_like(question.text):
+            return key
+        return _interaction_row(RowRequest(question, knowledge)) or AnswerKey(
+            keys.CARD, tables.overview_cards[keys.INTERACTION]
+        )
+    return key  # not covered, out of scope
+
+
+def _topic(label: str, knowledge: Knowledge) -> Optional[str]:
+    """The topic (content/assistant.yml) an answer label belongs to."""
+    key = AnswerKey.parse(label)
+    if key.kind == keys.CARD:
+        card = knowledge.card(key.name)
+        return card.topic if card else None
+    return knowledge.tables.topics.get(key.kind)
+
+
+def _topic_prior(question: Question, knowledge: Knowledge) -> List[Tuple[str, float]]:
+    """The ranking of a short follow-up, made likelier to stay on the
+    previous answer's topic ("and the FDA?" after the approvals card)."""
+    previous = question.last_answer
+    if not (previous and question.short and question.ranking):
+        return list(question.ranking)
+    topic = _topic(previous, knowledge)
+    weighted = [
+        (label, confidence * (SAME_TOPIC if topic and _topic(label, knowledge) == topic else 1.0))
+        for label, confidence in question.ranking
+    ]
+    total = sum(confidence for _, confidence in question.ranking)
+    scale = total / sum(confidence for _, confidence in weighted)
+    return sorted(
+        ((label, confidence * scale) for label, confidence in weighted), key=lambda item: -item[1]
+    )
+
+
+def _leaned_on(question: Question, kind: str, leans: bool) -> Optional[AnswerKey]:
+    """What the question may lean on when it is short or was read as
+    leaning: the previous answer, if it was of this kind, else the side
+    effect or mutation the conversation last named."""
+    if not (leans or question.short):
+        return None
+    previous = question.previous
+    if previous is not None and previous.kind == kind:
+        return previous
+    remembered = {
+        keys.SIDE_EFFECT: question.last_side_effect,
+        keys.MUTATION: question.last_mutation,
+    }
+    named = remembered.get(kind)
+    return AnswerKey(kind, named) if named else None
+
+
+def _list_like(text: str) -> bool:
+    """Three or more parts, as a list is written ("a, b, c", or lines)."""
+    return len([part for part in re.split(r"[,;\n]", text) if part.strip()]) >= 3
+
+
+def _trial(
+    question: Question, knowledge: Knowledge, previous: Optional[AnswerKey]
+) -> Optional[str]:
+    """The trial the question names, else the previous answer's, else, when
+    the question points back ("in it", "ORR?"), the trial the conversation
+    was about; None for the main trial, the one answered when none is named."""
+    trials = knowledge.tables.trials
+    trial = question.first("trial") or (previous.trial if previous else None)
+    if trial is None and OTHER.search(question.text):
+        # "The other phase III": the trial of the same phase as the one
+        # the conversation was about.
+        about = _context_trial(question, knowledge) or knowledge.tables.main_trial
+        trial = next(
+            (
+                name
+                for name in trials
+                if name != about and trials[name].phase == trials[about].phase
+            ),
+            None,
+        )
+    if trial is None and (POINTS_BACK.search(question.text) or len(question.text.split()) <= 3):
+        trial = _context_trial(question, knowledge)
+    if trial not in trials or trial == knowledge.tables.main_trial:
+        return None
+    return trial
+
+
+def _context_trial(question: Question, knowledge: Knowledge) -> Optional[str]:
+    """The trial the previous answer was about: its figure's, or the trial
+    whose card it was."""
+    previous = question.previous
+    if previous is None:
+        return None
+    if previous.trial:
+        return previous.trial
+    trials = knowledge.tables.trials
+    return next((name for name, trial in trials.items() if trial.card == previous.name), None)
+
+
+@dataclass(frozen=True)
+class RowRequest:
+    """What a row finder reads: the question and, where there is one, the
+    general card chosen, the label the ranking learnt and the previous
+    answer the question may lean on."""
+
+    question: Question
+    knowledge: Knowledge
+    card: Optional[str] = None
+    learnt: Optional[str] = None
+    previous: Optional[AnswerKey] = None
+
+
+# Each finds the row a question asks for in one table.
+RowFinder = Callable[[RowRequest], Optional[AnswerKey]]
+
+
+def _side_effect_row(request: RowRequest) -> Optional[AnswerKey]:
+    question, knowledge, card, previous = (
+        request.question,
+        request.knowledge,
+        request.card,
+        request.previous,
+    )
+    tables = knowledge.tables
+    events = tables.adverse_events
+    named = question.entities.get("side_effect", ())
+    severe = question.severe or card == tables.severe_card
+    trial = _trial(question, knowledge, previous)
+    row = next((name for name in named if name in events), None)
+    if row is None and not named and not card:
+        # Nothing named: the previous answer's row, else the learnt one.
+        if previous is not None and previous.name in events:
+            row = previous.name
+            severe = severe or previous.severe
+        elif request.learnt:
+            row = AnswerKey.parse(request.learnt).name or None
+    if row in events:
+        return AnswerKey(keys.SIDE_EFFECT, str(row), severe, trial)
+    explained = next(
+        (tables.explained_by[name] for name in named if name in tables.explained_by), None
+    )
+    if explained:
+        return AnswerKey(keys.CARD, explained)
+    if named or row == keys.NOT_LISTED:
+        return AnswerKey(keys.SIDE_EFFECT, keys.NOT_LISTED)
+    if severe and not card:
+        return AnswerKey(keys.CARD, tables.severe_card)
+    return None
+
+
+def _measure_row(request: RowRequest) -> Optional[AnswerKey]:
+    question, knowledge, card, previous = (
+        request.question,
+        request.knowledge,
+        request.card,
+        request.previous,
+    )
+    tables = knowledge.tables
+    named = [name for name in question.entities.get("measure", ()) if name in tables.measures]
+    for pair, narrower in NARROWER.items():
+        if set(pair) <= set(named):
+            named = [narrower]
+    card_trial = next((name for name, trial in tables.trials.items() if trial.card == card), None)
+    # A trial the question names wins over the trial card's.
+    trial = question.first("trial") or card_trial or _trial(question, knowledge, previous)
+    if trial not in tables.trials:
+        trial = None
+    if card and not named:
+        if trial and trial != card_trial and (card_trial or trial != tables.main_trial):
+            # "How well does it work after chemo?": that trial's card.
+            return AnswerKey(keys.CARD, tables.trials[trial].card)
+        return None
+    measure = named[0] if named else None
+    if measure is None and previous is not None:
+        measure = previous.name
+    if measure is None and request.learnt:
+        measure = AnswerKey.parse(request.learnt).name or None
+    if measure not in tables.measures:
+        return None
+    return AnswerKey(keys.MEASURE, str(measure), trial=trial or tables.main_trial)
+
+
+def _interaction_row(request: RowRequest) -> Optional[AnswerKey]:
+    question, knowledge = request.question, request.knowledge
+    if not question.substances:
+        return None
+    first = question.substances[0]
+    return AnswerKey(
+        keys.INTERACTION, first if first in knowledge.tables.interactions else keys.NOT_NAMED
+    )
+
+
+def _mutation_row(request: RowRequest) -> Optional[AnswerKey]:
+    question, knowledge, card, previous = (
+        request.question,
+        request.knowledge,
+        request.card,
+        request.previous,
+    )
+    tables = knowledge.tables
+    name = question.first("mutation")
+    if name is None and card is None and previous is not None:
+        name = previous.name
+    if name not in tables.mutations:
+        return None
+    asked = [drug for drug in question.entities.get("drug", ()) if drug in tables.alk_inhibitors]
+    before = question.previous
+    if (
+        not asked
+        and before
+        and before.name in tables.alk_inhibitors
+        and PRONOUN.search(question.text)
+    ):
+        # After the alectinib card: "his report says G1202R, would it work?"
+        asked = [before.name]
+    return AnswerKey(keys.MUTATION, str(name), drug=asked[0] if asked else None)
+
+
+ROWS: Dict[str, RowFinder] = {
+    keys.SIDE_EFFECT: _side_effect_row,
+    keys.MEASURE: _measure_row,
+    keys.INTERACTION: _interaction_row,
+    keys.MUTATION: _mutation_row,
+}
+
+
+def _only_names(question: Question) -> bool:
+    """A short message that is filler words around the names it gives (or,
+    after a figure, words asking for its detail)."""
+    if not question.short:
+        return False
+    named = {word for mention in question.mentions for word in WORD.findall(mention.lower())}
+    return _only_words(
+        question,
+        named | (DETAIL if question.previous and question.previous.kind == keys.MEASURE else set()),
+    )
+
+
+def _only_words(question: Question, allowed: AbstractSet[str]) -> bool:
+    words = set(WORD.findall(question.text.lower()))
+    return bool(words) and not (words - FILLER - allowed)
+
+
+def same_again(question: Question, knowledge: Knowledge) -> Optional[AnswerKey]:
+    """ "And in 1007?", "what about alectinib?", "and PFS?" right after a
+    table answer: that answer again, with the new name in place."""
+    previous = question.previous
+    if unnamed_substance(question):
+        return AnswerKey(keys.INTERACTION, keys.NOT_NAMED)
+    if previous is None or previous.kind not in ROWS or not _only_names(question):
+        return None
+    entities = question.entities
+    tables = knowledge.tables
+    trial = question.first("trial") or _trial(question, knowledge, None)
+    if previous.kind == keys.SIDE_EFFECT and previous.name in tables.adverse_events:
+        named = [name for name in entities.get("side_effect", ()) if name in tables.adverse_events]
+        severity = entities.get("severity", ())
+        if not (named or trial or severity):
+            return None
+        return replace(
+            previous,
+            name=named[0] if named else previous.name,
+            # "and severe?" makes it severe, "any grade?" not; else as before.
+            severe=question.severe or (previous.severe and not severity),
+            trial=_trial(question, knowledge, previous),
+        )
+    if previous.kind == keys.MEASURE:
+        measures = [name for name in entities.get("measure", ()) if name in tables.measures]
+        if not (measures or trial in tables.trials or _only_words(question, DETAIL)):
+            return None
+        return replace(
+            previous,
+            name=measures[0] if measures else previous.name,
+            trial=trial if trial in tables.trials else previous.trial,
+        )
+    if previous.kind == keys.MUTATION:
+        drugs = [drug for drug in entities.get("drug", ()) if drug in tables.alk_inhibitors]
+        mutation = question.first("mutation") or ""
+        if not (drugs or mutation in tables.mutations):
+            return None
+        return replace(
+            previous,
+            name=mutation if mutation in tables.mutations else previous.name,
+            drug=drugs[0] if drugs else previous.drug,
+        )
+    if previous.kind in (keys.INTERACTION, keys.MEDICATION_CHECK):
+        return _interaction_row(RowRequest(question, knowledge))
+    return None
+
+
+def unnamed_substance(question: Question) -> Optional[str]:
+    """The name in "and dolutegravir?" right after an interaction answer,
+    when the vocabulary does not know it: the one or two words left."""
+    previous = question.previous
+    if previous is None or previous.kind not in (keys.INTERACTION, keys.MEDICATION_CHECK):
+        return None
+    if question.entities or not question.short:
+        return None
+    left = [
+        word for word in WORD.findall(question.text.lower()) if word not in FILLER | ALTERNATIVE
+    ]
+    return " ".join(left) if 1 <= len(left) <= 2 else None
+
+
+# The keyword rules, for a message the ranking is unsure of.
+TOPIC_TABLES = {
+    "crizotinib": keys.MEASURE,
+    "side_effects": keys.SIDE_EFFECT,
+    "interactions": keys.INTERACTION,
+    "progression": keys.MUTATION,
+}
+
+
+def keyword_choice(question: Question, knowledge: Knowledge) -> AnswerKey:
+    topic = knowledge.topic_for_intent(question.intent)
+    if topic is None:
+        return AnswerKey(keys.NOT_COVERED)
+    # Only "how often?" leans on the side effect said before; a mutation
+    # named before answers "would alectinib work?".
+    leans = question.intent == Intent.ASK_HOW_OFTEN
+    for kind in (keys.MUTATION, TOPIC_TABLES.get(topic.id)):
+        if kind:
+            previous = _leaned_on(question, kind, True) if leans or kind == keys.MUTATION else None
+            found = ROWS[kind](RowRequest(question, knowledge, previous=previous))
+            if found:
+                return found
+    card = best_card(question, topic, knowledge) or knowledge.cards[topic.card]
+    return AnswerKey(keys.CARD, card.id)
+
+
+def _search_text(question: Question) -> str:
+    """The question in lower case, plus the canonical names of its entities,
+    so "the runs" finds the diarrhea card and "profile 1007" finds PROFILE-1007."""
+    names = [value for values in question.entities.values() for value in values]
+    return " ".join([question.text, *names]).lower().replace("\u2019", "'")
+
+
+def _keyword_hits(card: Card, text: str) -> int:
+    return sum(
+        1 for keyword in card.keywords if re.search(r"(?<![a-z0-9])" + re.escape(keyword), text)
+    )
+
+
+def best_card(question: Question, topic: Topic, knowledge: Knowledge) -> Optional[Card]:
+    """The card whose keywords match most; a card of the asked topic wins ties."""
+    text = _search_text(question)
+    scored = [
+        (2 * hits + (card.topic == topic.id), card)
+        for card in knowledge.cards.values()
+        for hits in [_keyword_hits(card, text)]
+        if hits
+    ]
+    return max(scored, key=lambda pair: pair[0])[1] if scored else None

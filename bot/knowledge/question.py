@@ -1,0 +1,108 @@
+"""A question as NLU understood it, with what the conversation remembers,
+and the answer given to it. Plain data, shared by the choice of an answer
+(bot/knowledge/choice.py), its wording (bot/knowledge/answers.py) and the
+nurse tools."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from bot.knowledge.answer_keys import AnswerKey
+from bot.knowledge.content import Card
+
+PATIENT = "patient"
+NURSE = "nurse"
+SEVERE = "grade 3-4"
+ANY_GRADE = "any grade"
+# The medicine the assistant is about: naming it in a question about
+# interactions ("Xalkori with grapefruit?") is not asking about it.
+THE_MEDICINE = "crizotinib"
+# A message this short can lean on the previous answer ("is it ever bad?").
+SHORT_WORDS = 10
+# A message this long is a story around a question: the names in its
+# question come before the names in the story.
+STORY_WORDS = 25
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the person asked, as NLU understood it, and what came before."""
+
+    intent: Optional[str]
+    text: str = ""
+    # entity type -> canonical values found in this message, in order
+    entities: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    mentions: Sequence[str] = ()  # the words that named them, as typed
+    audience: str = PATIENT
+    card_id: Optional[str] = None  # named by a follow-up button
+    last_side_effect: Optional[str] = None
+    last_mutation: Optional[str] = None
+    reason_card: Optional[str] = None  # explains the previous answer
+    # The answers NLU ranked for this message, best first, with confidences.
+    ranking: Sequence[Tuple[str, float]] = ()
+    last_answer: Optional[str] = None  # the previous answer's key (answer_keys)
+
+    def first(self, entity: str) -> Optional[str]:
+        return next(iter(self.entities.get(entity, ())), None)
+
+    @property
+    def short(self) -> bool:
+        return len(self.text.split()) <= SHORT_WORDS
+
+    @property
+    def previous(self) -> Optional[AnswerKey]:
+        return AnswerKey.parse(self.last_answer) if self.last_answer else None
+
+    @property
+    def severe(self) -> bool:
+        """Asks how often it was severe, and not also how often at all."""
+        severity = self.entities.get("severity", ())
+        return SEVERE in severity and ANY_GRADE not in severity
+
+    @property
+    def substances(self) -> Tuple[str, ...]:
+        """The medicines and foods it names, crizotinib itself aside."""
+        named = (*self.entities.get("drug", ()), *self.entities.get("food", ()))
+        return tuple(name for name in dict.fromkeys(named) if name != THE_MEDICINE)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    follow_ups: Tuple[Card, ...] = ()
+    # The card that answers a "why?" about this answer, if the review has one.
+    reason_card: Optional[str] = None
+    card_id: Optional[str] = None
+    key: Optional[str] = None  # which answer this is (answer_keys)
+
+
+def question_span(text: str) -> Tuple[int, int]:
+    """Where the question of a long message is: its last sentence that ends
+    with a question mark (else its last sentence); the whole of a short one."""
+    if len(text.split()) < STORY_WORDS:
+        return 0, len(text)
+    sentences = [match for match in SENTENCE.finditer(text) if match.group().strip()]
+    if not sentences:
+        return 0, len(text)
+    asked = [match for match in sentences if match.group().rstrip().endswith("?")]
+    last = (asked or sentences)[-1]
+    return last.start(), last.end()
+
+
+def named_in_order(
+    text: str, found: Iterable[Tuple[str, str, Optional[int], Optional[int]]]
+) -> Tuple[Dict[str, List[str]], List[str]]:
+    """The entities (type, canonical value, start, end) a message names, by
+    type, those in its question first; and the words that named them."""
+    start, end = question_span(text)
+    ordered = sorted(
+        found, key=lambda entity: not (entity[2] is not None and start <= entity[2] < end)
+    )
+    entities: Dict[str, List[str]] = {}
+    mentions: List[str] = []
+    for kind, value, begin, finish in ordered:
+        entities.setdefault(kind, []).append(value)
+        if begin is not None and finish is not None:
+            mentions.append(text[begin:finish])
+    return entities, mentions

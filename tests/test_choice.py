@@ -1,0 +1,302 @@
+"""Which answer a question gets (bot/knowledge/choice.py): the ranking NLU
+made, what the question names, and what the conversation was just about.
+
+Plain unit tests with hand-made rankings; tests/test_answer_eval.py measures
+the same choice with the trained model on questions in people's own words.
+"""
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.knowledge.answers import answer
+from bot.knowledge.choice import choose, ranked
+from bot.knowledge.question import NURSE, Question, named_in_order
+
+KNOWLEDGE = load_knowledge()
+
+
+def key(ranking, text="a question", previous=None, audience="patient", said=(), **entities):
+    """The key chosen for a question NLU ranked so, naming `entities` (typed
+    as their canonical values, or as `said`)."""
+    named = {kind: [value] if isinstance(value, str) else value for kind, value in entities.items()}
+    mentions = list(said) or [value for values in named.values() for value in values]
+    question = Question(
+        "ask_side_effects",
+        text,
+        named,
+        mentions=mentions,
+        audience=audience,
+        ranking=ranking,
+        last_answer=previous,
+    )
+    return str(choose(question, KNOWLEDGE))
+
+
+def test_labels_that_name_rows_of_one_table_add_up():
+    answers = ranked(
+        [
+            ("card:common_side_effects", 0.3),
+            ("side_effect:nausea", 0.25),
+            ("side_effect:edema", 0.2),
+        ]
+    )
+    assert (answers[0].unit, answers[0].best) == ("side_effect", "side_effect:nausea")
+    assert answers[0].confidence == pytest.approx(0.45)
+
+
+def test_a_card_is_answered_by_its_id():
+    assert key([("card:time_to_response", 0.9)]) == "card:time_to_response"
+
+
+@pytest.mark.parametrize(
+    "card, entities, expected",
+    [
+        ("common_side_effects", {"side_effect": "diarrhea"}, "side_effect:diarrhea"),
+        ("severe_side_effects", {"side_effect": "diarrhea"}, "side_effect:diarrhea:severe"),
+        ("grapefruit_and_food", {"food": "grapefruit"}, "interaction:grapefruit"),
+        ("interactions_overview", {"drug": "omeprazole"}, "interaction:not_named"),
+        ("resistance_mutations", {"mutation": "G1202R"}, "mutation:G1202R"),
+        ("profile_1007", {"measure": "response rate"}, "measure:response rate@PROFILE-1007"),
+        ("what_crizotinib_does", {"trial": "PROFILE-1007"}, "card:profile_1007"),
+    ],
+)
+def test_a_general_card_gives_way_to_the_row_the_question_names(card, entities, expected):
+    assert key([(f"card:{card}", 0.8)], **entities) == expected
+
+
+def test_a_general_card_without_a_named_row_stays():
+    assert key([("card:common_side_effects", 0.8)]) == "card:common_side_effects"
+    assert key([("card:what_crizotinib_does", 0.8)]) == "card:what_crizotinib_does"
+
+
+def test_a_side_effect_is_taken_from_the_words_before_the_learnt_row():
+    ranking = [("side_effect:nausea", 0.6)]
+    assert key(ranking, side_effect="edema") == "side_effect:edema"
+    assert key(ranking, "since starting i get queasy") == "side_effect:nausea"
+
+
+def test_a_side_effect_question_that_names_none_and_leans_on_nothing_gets_the_overview():
+    assert key([("side_effect", 0.7)]) == "card:common_side_effects"
+    assert key([("side_effect", 0.7)], severity="grade 3-4") == "card:severe_side_effects"
+
+
+def test_how_often_is_it_severe_leans_on_the_previous_side_effect_and_its_trial():
+    got = key(
+        [("side_effect", 0.6)],
+        "how often is it severe?",
+        previous="side_effect:diarrhea@PROFILE-1007",
+        severity="grade 3-4",
+    )
+    assert got == "side_effect:diarrhea:severe@PROFILE-1007"
+
+
+def test_the_main_trial_is_the_default_and_not_part_of_the_key():
+    assert (
+        key([("side_effect:nausea", 0.6)], side_effect="nausea", trial="PROFILE-1014")
+        == "side_effect:nausea"
+    )
+
+
+def test_a_side_effect_the_table_does_not_list_is_said_to_be_not_listed():
+    assert key([("side_effect", 0.6)], side_effect="hair loss") == "side_effect:not_listed"
+    assert key([("side_effect:not_listed", 0.6)]) == "side_effect:not_listed"
+    # ...unless a card explains it.
+    assert key([("side_effect", 0.6)], side_effect="pneumonitis") == "card:lung_inflammation"
+
+
+@pytest.mark.parametrize(
+    "previous, text, entities, expected",
+    [
+        (
+            "side_effect:nausea",
+            "and in 1007?",
+            {"trial": "PROFILE-1007"},
+            "side_effect:nausea@PROFILE-1007",
+        ),
+        (
+            "side_effect:nausea",
+            "and severe?",
+            {"severity": "grade 3-4", "said": ["severe"]},
+            "side_effect:nausea:severe",
+        ),
+        (
+            "side_effect:nausea@PROFILE-1005",
+            "what about vomiting",
+            {"side_effect": "vomiting"},
+            "side_effect:vomiting@PROFILE-1005",
+        ),
+        (
+            "measure:response rate@PROFILE-1014",
+            "and PFS?",
+            {"measure": "progression-free survival", "said": ["PFS"]},
+            "measure:progression-free survival@PROFILE-1014",
+        ),
+        (
+            "measure:response rate@PROFILE-1014",
+            "same for 1007",
+            {"trial": "PROFILE-1007"},
+            "measure:response rate@PROFILE-1007",
+        ),
+        (
+            "mutation:G1202R",
+            "what about lorlatinib?",
+            {"drug": "lorlatinib"},
+            "mutation:G1202R+lorlatinib",
+        ),
+        (
+            "interaction:clarithromycin",
+            "and ketoconazole?",
+            {"drug": "ketoconazole"},
+            "interaction:ketoconazole",
+        ),
+    ],
+)
+def test_a_follow_up_that_only_names_something_new_asks_the_same_again(
+    previous, text, entities, expected
+):
+    # Whatever the ranking says: the message is the name and filler words.
+    assert key([("card:what_alk_positive_means", 0.9)], text, previous, **entities) == expected
+
+
+def test_a_longer_message_naming_a_trial_is_a_question_of_its_own():
+    got = key(
+        [("card:profile_1007", 0.8)],
+        "what was the design of the 1007 study",
+        "side_effect:nausea",
+        trial="PROFILE-1007",
+    )
+    assert got == "card:profile_1007"
+
+
+def test_a_measure_question_gets_the_main_trial_unless_one_is_named_or_leant_on():
+    assert key([("measure:response rate", 0.7)]) == "measure:response rate@PROFILE-1014"
+    assert (
+        key([("measure", 0.7)], "how long did they live", "measure:response rate@PROFILE-1007")
+        == "measure:response rate@PROFILE-1007"
+    )
+    both = {"measure": ["overall survival", "1-year survival"]}
+    assert key([("measure", 0.7)], **both) == "measure:1-year survival@PROFILE-1014"
+
+
+def test_a_medication_check_needs_a_list():
+    listed = "clarithromycin 500mg bd, omeprazole, grapefruit juice"
+    assert key([("medication_check", 0.8)], listed) == "medication_check"
+    one = key([("medication_check", 0.8)], "is clarithromycin ok", drug="clarithromycin")
+    assert one == "interaction:clarithromycin"
+    assert key([("medication_check", 0.8)], "is xalkori ok", drug="crizotinib") == (
+        "card:interactions_overview"
+    )
+
+
+def test_not_covered_and_out_of_scope_are_answered_as_ranked():
+    assert key([("not_covered:cost", 0.7)]) == "not_covered:cost"
+    assert key([("out_of_scope", 0.7)]) == "out_of_scope"
+
+
+def test_an_unsure_ranking_falls_back_to_the_keyword_rules():
+    assert key([("card:time_to_response", 0.1)], "diarrhea", side_effect="diarrhea") == (
+        "side_effect:diarrhea"
+    )
+
+
+def test_a_nurse_is_answered_with_the_same_choice():
+    assert key([("measure", 0.7)], audience=NURSE, measure="progression-free survival") == (
+        "measure:progression-free survival@PROFILE-1014"
+    )
+
+
+def test_any_grade_after_a_severe_figure_asks_for_all_grades():
+    got = key(
+        [("side_effect", 0.5)],
+        "any grade",
+        "side_effect:constipation:severe@PROFILE-1007",
+        severity="any grade",
+    )
+    assert got == "side_effect:constipation@PROFILE-1007"
+
+
+def test_the_other_phase_3_trial_is_the_one_not_just_talked_about():
+    got = key(
+        [("card:common_side_effects", 0.5)],
+        "same in the other phase III?",
+        "measure:response rate@PROFILE-1014",
+    )
+    assert got == "measure:response rate@PROFILE-1007"
+
+
+def test_a_nurse_asking_for_the_hazard_ratio_gets_the_same_figure_again():
+    got = key(
+        [("not_covered:work", 0.6)], "HR + CI?", "measure:progression-free survival@PROFILE-1007"
+    )
+    assert got == "measure:progression-free survival@PROFILE-1007"
+
+
+def test_an_unknown_medicine_after_an_interaction_answer_is_not_covered_by_name():
+    question = Question(
+        "ask_interactions",
+        "dolutegravir instead?",
+        ranking=[("card:interactions_overview", 0.6)],
+        last_answer="interaction:atazanavir",
+    )
+    assert str(choose(question, KNOWLEDGE)) == "interaction:not_named"
+    text = answer(question, KNOWLEDGE).text
+    assert "does not cover dolutegravir" in text
+
+
+def test_a_question_pointing_back_at_a_trial_card_asks_about_that_trial():
+    got = key(
+        [("measure:response rate", 0.8)], "what was the response rate in it", "card:profile_1005"
+    )
+    assert got == "measure:response rate@PROFILE-1005"
+
+
+def test_would_it_work_after_a_medicines_card_asks_about_that_medicine():
+    got = key(
+        [("card:resistance_mutations", 0.7)],
+        "his report says G1202R. would it work with that?",
+        "card:alectinib",
+        mutation="G1202R",
+    )
+    assert got == "mutation:G1202R+alectinib"
+
+
+def test_a_short_follow_up_leans_towards_the_previous_answers_topic():
+    ranking = [("card:when_cancer_grows", 0.4), ("card:crizotinib_approvals", 0.3)]
+    assert key(ranking, "and the FDA?", "card:crizotinib_approvals") == (
+        "card:crizotinib_approvals"
+    )
+    assert key(ranking, "and the FDA?") == "card:when_cancer_grows"
+
+
+def test_in_a_long_message_the_names_in_its_question_come_first():
+    story = (
+        "My dad has had the runs on and off and he also takes omeprazole for his stomach, "
+        "which the GP started last year when he was having a lot of heartburn at night. "
+        "What I really want to know is whether being sick is common on xalkori?"
+    )
+    found = [
+        ("side_effect", "diarrhea", story.index("the runs"), story.index("the runs") + 8),
+        ("drug", "omeprazole", story.index("omeprazole"), story.index("omeprazole") + 10),
+        ("side_effect", "vomiting", story.index("being sick"), story.index("being sick") + 10),
+    ]
+    entities, mentions = named_in_order(story, found)
+    assert entities == {"side_effect": ["vomiting", "diarrhea"], "drug": ["omeprazole"]}
+    assert mentions[0] == "being sick"
+    # A short message keeps the order it was written in.
+    short = "the runs and being sick?"
+    entities, _ = named_in_order(
+        short, [("side_effect", "diarrhea", 0, 8), ("side_effect", "vomiting", 13, 23)]
+    )
+    assert entities == {"side_effect": ["diarrhea", "vomiting"]}
+
+
+def test_a_long_message_is_told_the_rest_is_for_the_care_team():
+    story = " ".join(["My mum started crizotinib last month and we have had a hard time."] * 6)
+    question = Question(
+        "ask_crizotinib",
+        story + " How soon does it work?",
+        ranking=[("card:time_to_response", 0.9)],
+    )
+    reply = answer(question, KNOWLEDGE)
+    assert reply.key == "card:time_to_response"
+    assert reply.text.endswith(KNOWLEDGE.messages["long_message"].strip())
