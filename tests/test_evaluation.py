@@ -99,9 +99,12 @@ def test_the_summary_states_the_measured_figures(report):
     summary = (out / "summary.md").read_text()
     intents = results["intents"]
     assert (
-        f"| DIET as deployed (confidence under 0.6 → fallback) | {intents['diet']['accuracy']:.3f}"
+        f"| as deployed (confidence under 0.4 → fallback) | {intents['diet']['accuracy']:.3f}"
         in summary
     )
+    headline = results["answers"]["by_kind"]["answer"]
+    right, total, rate = headline["right"], headline["total"], headline["rate"]
+    assert f"| kind: answer | {right}/{total} | {rate:.3f} |" in summary
     assert f"{intents['baseline']['accuracy']:.3f}" in summary
     assert f"max {results['readability']['max']}" in summary
     for name, scores in results["entities"]["scores"].items():
@@ -116,16 +119,16 @@ def test_near_copies_finds_what_near_copy_finds():
 
 
 def heldout_texts():
-    """Every message of the sets in tests/heldout/, written for the next round;
-    of the conversations, the turns that stand alone ("why?" leans on what
-    came before, and anyone may write it)."""
+    """Every message of the held-out sets in tests/heldout/; of the
+    conversations, the turns that stand alone ("why?" leans on what came
+    before, and anyone may write it)."""
     import yaml
 
     answers = yaml.safe_load((datasets.PROJECT_ROOT / "tests/heldout/answers.yml").read_text())
     safety = yaml.safe_load((datasets.PROJECT_ROOT / "tests/heldout/safety.yml").read_text())
     turns = [
         turn
-        for conversation in answers["conversations"]
+        for conversation in [*answers["conversations"], *safety["conversations"]]
         for turn in conversation["turns"]
         if not turn.get("follow_up")
     ]
@@ -133,7 +136,7 @@ def heldout_texts():
     return [item["text"] for item in items]
 
 
-def test_the_sets_written_for_the_next_round_copy_no_training_example():
+def test_the_held_out_sets_copy_no_training_example():
     texts = heldout_texts()
-    assert len(texts) > 1300
+    assert len(texts) > 1100
     assert not datasets.near_copies(texts, TRAINING_TEXTS)

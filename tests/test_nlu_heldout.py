@@ -11,16 +11,18 @@ from collections import Counter
 import pytest
 from rasa.core.agent import Agent
 
+from bot.names import Intent
 from tools.evaluation.datasets import HELD_OUT, intent_examples, near_copies, training_examples
 
 MIN_ACCURACY = 0.90
 
 
-def test_the_held_out_set_covers_every_intent_and_copies_no_training_example():
+def test_the_held_out_set_covers_the_intents_and_copies_no_training_example():
     held_out = list(intent_examples(HELD_OUT))
     training = [text for _, text in training_examples()]
     trained_intents = {intent for intent, _ in training_examples()}
-    assert {intent for intent, _ in held_out} == trained_intents
+    # ask_not_covered came later: tests/heldout/answers.yml measures it.
+    assert trained_intents - {intent for intent, _ in held_out} == {Intent.ASK_NOT_COVERED}
     copies = near_copies([text for _, text in held_out], training)
     assert not copies, f"held-out examples copy training data: {copies[:5]}"
 

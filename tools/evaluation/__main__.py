@@ -16,7 +16,11 @@ cross-validation (the pipeline is trained once per fold).
   --fail-on-prediction-errors;
 - off-topic and unrelated medical questions: how many take the fallback path
   instead of getting a confident topic answer;
-- the reading grade of every patient answer.
+- the reading grade of every patient answer;
+- answers on the held-out set (tests/heldout/answers.yml) through the
+  running servers: the right card or table answer, per kind, topic and
+  voice, follow-up turns apart, with 95% Wilson intervals and the most
+  frequent confusions (tools/evaluation/answers.py).
 """
 
 import argparse
@@ -32,7 +36,7 @@ from typing import Dict, List, Optional, Sequence
 
 from bot.names import NLU_FALLBACK_INTENT, Action
 from bot.rasa_ext import cli
-from tools.evaluation import datasets, metrics
+from tools.evaluation import answers, datasets, metrics
 from tools.evaluation.baseline import RANDOM_SEED, train_baseline
 from tools.evaluation.summary import write_summary
 
@@ -66,7 +70,7 @@ def evaluate_intents(agent, out: Path) -> Dict:
         gold,
         predicted,
         out / "intent_confusion_matrix.png",
-        f"DIET on the held-out set ({len(texts)} messages)",
+        f"The intent classifier on the held-out set ({len(texts)} messages)",
     )
     return {
         "examples": len(texts),
@@ -83,7 +87,7 @@ def evaluate_intents(agent, out: Path) -> Dict:
 
 
 def top_intent(parse: Dict) -> str:
-    """DIET's best intent, before the FallbackClassifier sets low confidence aside."""
+    """The classifier's best intent, before the FallbackClassifier sets low confidence aside."""
     return next(
         (
             ranked["name"]
@@ -276,6 +280,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ("out_of_scope", lambda: evaluate_out_of_scope(agent)),
         ("readability", evaluate_readability),
         ("dialogue", lambda: evaluate_dialogue(model, args.out)),
+        ("answers", lambda: answers.evaluate(answers.HELD_OUT, model, args.out)),
         *(
             [("cross_validation", lambda: cross_validate(args.folds, args.out))]
             if args.folds

@@ -1,8 +1,8 @@
 """The simplest intent classifier worth comparing with: TF-IDF and logistic regression.
 
 Word unigrams and bigrams plus character n-grams (for typos), trained on the
-same examples as the assistant's DIET classifier. `make eval` reports how
-much better DIET does on the same held-out set, as a ratio.
+same examples as the assistant's intent classifier. `make eval` reports how
+much better it does on the same held-out set, as a ratio.
 """
 
 from typing import Sequence

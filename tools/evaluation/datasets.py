@@ -15,7 +15,7 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRAINING_FILES = sorted(
-    path for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml") if path.name != "vocabulary.yml"
+    path for path in (PROJECT_ROOT / "data" / "nlu").rglob("*.yml") if path.name != "vocabulary.yml"
 )
 HELD_OUT = PROJECT_ROOT / "tests" / "nlu_heldout.yml"
 ENTITIES_HELD_OUT = PROJECT_ROOT / "tests" / "nlu_entities_heldout.yml"

@@ -3,6 +3,8 @@
 from pathlib import Path
 from typing import Dict, List
 
+from tools.evaluation import answers
+
 AVERAGES = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
 
@@ -24,10 +26,10 @@ def summary_lines(results: Dict) -> List[str]:
         "",
         "| classifier | accuracy | macro F1 | weighted F1 |",
         "| --- | --- | --- | --- |",
-        _score_row("DIET, its top intent", intents["diet_top_intent"]),
+        _score_row("the intent classifier, its top intent", intents["diet_top_intent"]),
         _score_row("TF-IDF + logistic regression, its top intent", baseline),
         _ratio_row(intents["diet_top_intent"], baseline),
-        _score_row("DIET as deployed (confidence under 0.6 → fallback)", diet),
+        _score_row("as deployed (confidence under 0.4 → fallback)", diet),
         "",
         "As deployed, per intent:",
         "",
@@ -52,7 +54,7 @@ def summary_lines(results: Dict) -> List[str]:
             "",
             "| classifier | accuracy | macro F1 | weighted F1 |",
             "| --- | --- | --- | --- |",
-            _score_row("DIET (Rasa's cross-validation)", cv["diet"]),
+            _score_row("the pipeline (Rasa's cross-validation)", cv["diet"]),
             _score_row("TF-IDF + logistic regression", cv["baseline"]),
             _ratio_row(cv["diet"], cv["baseline"]),
             "",
@@ -91,6 +93,8 @@ def summary_lines(results: Dict) -> List[str]:
         f"predicted without an error ({'passed' if dialogue['passed'] else 'FAILED'}).",
         "",
     ]
+    if "answers" in results:
+        lines += [*answers.report_lines(results["answers"], "the held-out set"), ""]
     readability = results["readability"]
     lines += [
         f"## Readability of {readability['texts']} patient answers (Flesch-Kincaid grade)",
@@ -116,7 +120,7 @@ def _ratio_row(diet: Dict, baseline: Dict) -> str:
         else "n/a"
         for key in ("accuracy", "macro avg", "weighted avg")
     ]
-    return "| DIET ÷ baseline | " + " | ".join(ratios) + " |"
+    return "| classifier ÷ baseline | " + " | ".join(ratios) + " |"
 
 
 def _headline(scores: Dict, key: str) -> float:
