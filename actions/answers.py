@@ -125,6 +125,29 @@ class ActionAnswerQuestion(Action):
         return send_answer(reply, dispatcher, tracker, context.knowledge)
 
 
+class ActionAnswerEarlierQuestion(Action):
+    """After "is this happening now?" was answered no: answers the message
+    that made the assistant ask."""
+
+    def name(self) -> Text:
+        return ActionName.ANSWER_EARLIER_QUESTION
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        context = get_context()
+        messages = [event for event in tracker.events if event.get("event") == "user"]
+        if len(messages) < 2:
+            return ActionShowMenu().run(dispatcher, tracker, domain)
+        earlier = messages[-2].get("parse_data") or {}
+        reply = answer(
+            question_from(tracker, {**earlier, "text": messages[-2].get("text")}),
+            context.knowledge,
+            context.vocabulary,
+        )
+        return send_answer(reply, dispatcher, tracker, context.knowledge)
+
+
 def send_answer(
     reply: Answer, dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge
 ) -> List[Dict[Text, Any]]:

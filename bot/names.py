@@ -20,6 +20,8 @@ class Intent:
     REPORT_EMERGENCY = "report_emergency"
     EXPRESS_CRISIS = "express_crisis"
     REQUEST_HANDOFF = "request_handoff"
+    AFFIRM = "affirm"
+    DENY = "deny"
     SHOW_EVIDENCE = "show_evidence"
     SWITCH_TO_NURSE_VIEW = "switch_to_nurse_view"
     SWITCH_TO_PATIENT_VIEW = "switch_to_patient_view"
@@ -38,8 +40,24 @@ class Action:
     OFFER_HANDOUT = "action_offer_handout"
     RESPOND_TO_FALLBACK = "action_respond_to_fallback"
     HAND_OFF = "action_hand_off"
+    ANSWER_EARLIER_QUESTION = "action_answer_earlier_question"
     UTTER_EMERGENCY = "utter_emergency"
     UTTER_CRISIS = "utter_crisis"
+    UTTER_EMERGENCY_FOR_SOMEONE = "utter_emergency_for_someone"
+    UTTER_CRISIS_FOR_SOMEONE = "utter_crisis_for_someone"
+    UTTER_ASK_IF_EMERGENCY = "utter_ask_if_emergency"
+    UTTER_ASK_IF_CRISIS = "utter_ask_if_crisis"
+
+
+# The replies that send a person to urgent help, and the questions asked
+# first when only the classifier suspects an emergency or a crisis.
+URGENT_REPLIES = (
+    Action.UTTER_EMERGENCY,
+    Action.UTTER_CRISIS,
+    Action.UTTER_EMERGENCY_FOR_SOMEONE,
+    Action.UTTER_CRISIS_FOR_SOMEONE,
+)
+URGENT_QUESTIONS = (Action.UTTER_ASK_IF_EMERGENCY, Action.UTTER_ASK_IF_CRISIS)
 
 
 class Slot:

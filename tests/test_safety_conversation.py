@@ -15,6 +15,8 @@ from tests.test_safety_detector import CALM, RED_FLAGS, red_flag_messages
 SLOTS = load_clinic(Settings()).as_dict()
 EMERGENCY = "This could be an emergency"
 CRISIS = "You don't have to carry it alone"
+CRISIS_FOR_SOMEONE = "Thank you for reaching out for them"
+ASKED = "Is this happening now"
 MESSAGES = load_knowledge().messages
 
 
@@ -72,7 +74,51 @@ def test_an_emergency_is_escalated_mid_follow_up_and_after_a_slash_command(conve
 def test_a_crisis_gets_the_crisis_line_and_the_care_team(conversation):
     for message in RED_FLAGS["crisis"]:
         said = texts(conversation.new()(message))
-        assert CRISIS in said and SLOTS["crisis_line"] in said, message
+        assert CRISIS in said or CRISIS_FOR_SOMEONE in said, message
+        assert SLOTS["crisis_line"] in said, message
+
+
+def test_someone_else_in_danger_gets_a_reply_to_the_helper(conversation):
+    said = texts(conversation.new()("my dad has collapsed in the kitchen and isn't answering"))
+    assert EMERGENCY in said and "Stay with them" in said and SLOTS["emergency_number"] in said
+    said = texts(conversation.new()("my sister texted that she is going to kill herself tonight"))
+    assert CRISIS_FOR_SOMEONE in said and "Stay with them" in said
+    assert SLOTS["emergency_number"] in said and SLOTS["crisis_line"] in said
+
+
+def test_a_first_person_side_effect_report_is_answered_not_escalated(conversation):
+    for message in (
+        "I've had nausea since I started crizotinib",
+        "threw up once last night, been fine all day today",
+        "I get breathless on the stairs, same as always",
+        "I'm sick of feeling tired",
+    ):
+        said = texts(conversation.new()(message))
+        assert said and EMERGENCY not in said and ASKED not in said, message
+
+
+def test_an_overdose_or_a_reading_in_a_question_is_escalated(conversation):
+    for message in (
+        "I think I took my evening dose twice, is that ok?",
+        "temp 38.9 is that bad?",
+        "Can brain mets cause seizures? I had one about 20 minutes ago",
+    ):
+        assert_escalated(conversation.new()(message), message)
+
+
+def test_what_only_the_classifier_suspects_is_asked_about_first(conversation):
+    # A message no red-flag pattern holds gets a question with the number to
+    # call in it; "yes" escalates, "no" answers the first message.
+    wording = "something really bad is happening to me, please help"
+    say = conversation.new()
+    asked = texts(say(wording))
+    if ASKED not in asked:
+        pytest.skip(f"the classifier did not take {wording!r} for an emergency: {asked[:80]}")
+    assert SLOTS["emergency_number"] in asked
+    assert_escalated(say("/affirm"), "yes")
+    say = conversation.new()
+    say(wording)
+    assert EMERGENCY not in texts(say("/deny"))
 
 
 def test_calm_questions_about_the_same_conditions_are_answered_not_escalated(conversation):

@@ -76,6 +76,63 @@ def test_a_pattern_spacy_would_split_is_refused_with_the_reason():
         SafetyDetector(rules)
 
 
+def categories(message):
+    return [flag.category for flag in DETECTOR.red_flags(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Slight dizziness on standing, never fallen or blacked out.",
+        "I'd never hurt myself, I just need someone to talk to.",
+        "I'm sick of hospitals.",
+        "I'm worried sick about the scan.",
+        "my hay fever is bad this year",
+        "That hold music nearly gave me a heart attack.",
+        "The insurance company is bleeding us dry.",
+        "short of breath on hills and stairs, no change since my last appointment",
+        "Mum gets breathless on the stairs, no different from usual, she's fine sitting down.",
+        "threw up once last night, been fine all day today",
+        "nausea again today but ate some toast and it settled",
+        "what's the advice if a patient ever doubles a dose by mistake?",
+        "What temperature counts as a fever for someone on cancer treatment?",
+        "Do I take it with food or on an empty stomach?",
+    ],
+)
+def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
+    assert categories(message) == [], message
+
+
+@pytest.mark.parametrize(
+    "message, category",
+    [
+        ("temp 38.9 is that bad?", "fever"),
+        ("thermometer says 102.5F", "fever"),
+        ("39 degrees, is that a fever?", "fever"),
+        ("heart rate 150 at rest", "heartbeat"),
+        ("my watch says my pulse has been 38 all evening", "heartbeat"),
+        ("sats 84% on my oximeter", "breathing"),
+        ("12 watery stools today, is that too many?", "dehydration"),
+        ("I think I took my evening dose twice, is that ok?", "overdose"),
+        ("what happens if my dad took 4 capsules?", "overdose"),
+        ("double dosed today, is that going to hurt me?", "overdose"),
+        ("Can brain mets cause seizures? I had one about 20 minutes ago.", "seizure"),
+        ("can crizotinib cause fever? mine is 39.2 tonight", "fever"),
+        ("I can't stop coughing up blood", "bleeding"),
+        ("breathless at rest now, it used to be only on the stairs", "breathing"),
+    ],
+)
+def test_events_readings_and_now_are_red_flags_even_in_a_question(message, category):
+    assert category in categories(message), message
+
+
+def test_who_is_in_danger_is_the_person_named_nearest_before_it():
+    [flag] = DETECTOR.red_flags("my sister texted me that she's going to kill herself")
+    assert flag.crisis and flag.someone_else
+    [flag] = DETECTOR.red_flags("my husband is at work and I can't breathe")
+    assert not flag.someone_else
+
+
 def test_the_pattern_counts_per_category_are_reported(capsys):
     categories = DETECTOR.categories
     counts = {name: len(spec["patterns"]) for name, spec in categories.items()}

@@ -21,10 +21,31 @@ def test_the_safety_policy_escalates_red_flags_whatever_the_intent():
     assert safety_actions(detector, "what is crizotinib?", "ask_crizotinib") == ()
 
 
+def test_a_soft_sign_is_asked_about_before_anything_is_escalated():
+    detector = load_detector()
+    assert safety_actions(detector, "I feel like a burden on my family", None) == (
+        "utter_ask_if_crisis",
+    )
+
+
+def test_someone_else_in_danger_gets_the_replies_for_a_helper():
+    detector = load_detector()
+    assert safety_actions(detector, "my dad has collapsed", None) == (
+        "utter_emergency_for_someone",
+    )
+    assert safety_actions(detector, "my son says he wants to kill himself", None) == (
+        "utter_crisis_for_someone",
+    )
+    # Anyone at risk who is the writer gets the reply spoken to them.
+    assert safety_actions(detector, "my wife is out and I can't breathe", None) == (
+        "utter_emergency",
+    )
+
+
 def test_the_classifier_net_is_overruled_only_by_a_general_question():
     detector = load_detector()
-    # The classifier's report_emergency stands (its rule escalates) unless
-    # nothing in the message points at a person or at now.
+    # The classifier's report_emergency stands (its rule asks whether it is
+    # happening now) unless nothing in the message points at a person or at now.
     assert safety_actions(detector, "what is anaphylaxis?", "report_emergency") == (
         "action_answer_question",
     )

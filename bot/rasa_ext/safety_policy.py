@@ -6,8 +6,8 @@ finds an emergency or a crisis, predicts the urgent reply with full
 confidence and a priority above every other policy. After the reply it
 predicts listening, so the assistant stops teaching. Finding red flags does
 not depend on the intent classifier; the `report_emergency` and
-`express_crisis` intents (and their rules) are a second net for wordings the
-patterns miss.
+`express_crisis` intents are a second net for wordings the patterns miss,
+whose rules ask before they escalate (data/rules/safety.yml).
 """
 
 import hashlib
@@ -40,17 +40,25 @@ CACHED_READINGS = 64
 
 def safety_actions(detector: SafetyDetector, text: str, intent: Optional[Text]) -> Tuple[Text, ...]:
     """The actions a message needs before anything else, in order: none for
-    most messages. Red flags get the urgent replies. A message the classifier
+    most messages. Red flags get the urgent replies, spoken to a helper when
+    someone else is in danger. A message the classifier
     took for an emergency but the detector reads as a general question, with
     no red flag raised ("what is anaphylaxis?", "are the flashes usually
     temporary?"), is answered: nothing in it points at a person or at now."""
     assessment = detector.assess(text)
-    flags = assessment.raised
     actions = []
-    if any(not flag.crisis for flag in flags):
-        actions.append(Action.UTTER_EMERGENCY)
-    if any(flag.crisis for flag in flags):
-        actions.append(Action.UTTER_CRISIS)
+    for crisis, for_writer, for_someone in (
+        (False, Action.UTTER_EMERGENCY, Action.UTTER_EMERGENCY_FOR_SOMEONE),
+        (True, Action.UTTER_CRISIS, Action.UTTER_CRISIS_FOR_SOMEONE),
+    ):
+        flags = [flag for flag in assessment.raised if flag.crisis == crisis]
+        if flags:
+            # Spoken to the helper only when every such flag is about someone else.
+            actions.append(for_someone if all(f.someone_else for f in flags) else for_writer)
+    if not actions and assessment.suspected:
+        # Soft signs ("I feel like a burden"): ask, as for the classifier's net.
+        crisis = any(flag.crisis for flag in assessment.suspected)
+        actions.append(Action.UTTER_ASK_IF_CRISIS if crisis else Action.UTTER_ASK_IF_EMERGENCY)
     if not actions and intent == Intent.REPORT_EMERGENCY and assessment.general_question:
         actions.append(Action.ANSWER_QUESTION)
     return tuple(actions)

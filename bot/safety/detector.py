@@ -7,10 +7,11 @@ pneumonitis?") is not a red flag; anything pointing at a person or at now
 keeps it one. Plain Python and spaCy, no Rasa.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 import spacy
 from spacy.matcher import Matcher
@@ -21,7 +22,16 @@ from bot.safety.rules import SAFETY_PATH, load_rules
 ANY_WORDS = "..."  # up to five words of anything
 MAX_GAP = 5
 NUMBER = "#"
+EVENT = "!"  # a pattern that states an event: raised even inside a question
+SOFT = "?"  # a pattern that only suggests danger: ask before escalating
+MARKS = EVENT + SOFT
 SENTENCE_ENDS = {".", "?", "!", ";"}
+# How far before a red flag a negation ("never blacked out") is looked for.
+NEGATION_REACH = 4
+# A number as people write a reading: "38.9", "38.9C", "102.5F", "84%", "150bpm".
+WORDS = re.compile(r"[a-z0-9]+")
+HOURS = "hr"  # a heart rate before a number, hours after it
+READING = re.compile(r"(?<![\w./])(\d{1,3}(?:[.,]\d)?)\s*(°\s*[cf]|[cf]\b|%|bpm)?", re.IGNORECASE)
 
 
 class PatternError(ValueError):
@@ -34,6 +44,7 @@ class RedFlag:
     label: str
     crisis: bool
     words: str  # what in the message matched
+    someone_else: bool = False  # it is happening to someone other than the writer
 
 
 def _slot(word: str, nlp) -> Dict[str, Any]:
@@ -68,14 +79,57 @@ def compile_pattern(pattern: str, nlp) -> List[Dict[str, Any]]:
 
 
 def _matcher(nlp, named_patterns: Iterable[Tuple[str, Iterable[str]]]) -> Matcher:
+    """Each pattern under its name; an event (`!`) or a soft (`?`) pattern
+    under its name with the mark after it: `overdose!`, `crisis?`."""
     matcher = Matcher(nlp.vocab)
     for name, patterns in named_patterns:
         for pattern in patterns:
+            text = str(pattern)
+            mark = text[0] if text[0] in MARKS else ""
             try:
-                matcher.add(name, [compile_pattern(pattern, nlp)])
+                compiled = compile_pattern(text[len(mark) :], nlp)
             except PatternError as error:
                 raise PatternError(f"{name}: {pattern!r}: {error}") from None
+            matcher.add(name + mark, [compiled])
     return matcher
+
+
+@dataclass(frozen=True)
+class ReadingRule:
+    """A measured value that is a red flag: a number in one of `ranges`,
+    after one of the `cues` words in its sentence ("temp 38.9", "pulse
+    38") or with a cue other than "hr" just after it ("38.5 on the
+    thermometer"), or said in one of the `units` that name the measure
+    ("38.9C", "102F"), or followed by one of the `counted` words ("12 watery
+    stools"), or just after its `prefix` ("T 38.6")."""
+
+    category: str
+    ranges: Tuple[Tuple[float, float], ...]
+    cues: Tuple[str, ...] = ()
+    units: Tuple[str, ...] = ()
+    counted: Tuple[str, ...] = ()
+    prefix: str = ""
+
+    def holds(self, sentence: str) -> Optional[str]:
+        for found in READING.finditer(sentence):
+            value = float(found.group(1).replace(",", "."))
+            if not any(low <= value <= high for low, high in self.ranges):
+                continue
+            unit = re.sub(r"[°\s]", "", found.group(2) or "").lower()
+            prefixed = bool(self.prefix) and bool(
+                re.search(rf"\b{re.escape(self.prefix)}\s*$", sentence[: found.start()])
+            )
+            before = set(WORDS.findall(sentence[: found.start()].lower()))
+            after = WORDS.findall(sentence[found.end() :].lower())[:3]
+            if (
+                prefixed
+                or unit in self.units
+                or before & set(self.cues)
+                or set(after[:2]) & set(self.counted)
+                or set(after) & (set(self.cues) - {HOURS})
+            ):
+                return found.group(0).strip()
+        return None
 
 
 def _sentences(doc: Doc) -> List[Span]:
@@ -96,10 +150,22 @@ class Assessment:
     raised: Tuple[RedFlag, ...]  # happening to someone now: escalate
     asked_about: Tuple[RedFlag, ...]  # only asked about in general: answer
     general_question: bool  # every sentence only asks in general
+    suspected: Tuple[RedFlag, ...] = ()  # soft signs only: ask before escalating
 
 
 class SafetyDetector:
-    """Red flags from the categories and patterns of the safety file."""
+    """Red flags from the categories and patterns of the safety file.
+
+    A pattern match is a red flag unless it is negated just before ("never
+    blacked out"), inside an everyday phrase ("sick of", "hay fever"), made
+    ordinary by its category's words in the same sentence ("breathless on
+    the stairs, same as always"), or only asked about in general. A
+    sentence asks in general when it has a question cue and nothing
+    pointing at a person or at now, and no other sentence of the message
+    says that something is happening now ("Can it cause seizures? I had
+    one 20 minutes ago."). Events (`!` patterns, readings) are red flags
+    even inside a question: "temp 38.9, is that bad?".
+    """
 
     def __init__(self, rules: Mapping[str, Any]):
         self.nlp = spacy.blank("en")
@@ -107,31 +173,171 @@ class SafetyDetector:
         self.red_flag_matcher = _matcher(
             self.nlp, ((name, spec["patterns"]) for name, spec in self.categories.items())
         )
+        # Words that make a category's match ordinary in its sentence, unless
+        # the sentence also has words that keep it urgent.
+        self.context_matcher = _matcher(
+            self.nlp,
+            [
+                *(
+                    (f"ordinary:{name}", spec.get("ordinary_with", []))
+                    for name, spec in self.categories.items()
+                ),
+                *(
+                    (f"urgent:{name}", spec.get("urgent_with", []))
+                    for name, spec in self.categories.items()
+                ),
+                ("ordinary", rules.get("ordinary", [])),
+            ],
+        )
         informational = rules["informational"]
         self.question_matcher = _matcher(self.nlp, [("question", informational["question_cues"])])
         self.personal_matcher = _matcher(self.nlp, [("personal", informational["personal_cues"])])
+        self.now_matcher = _matcher(self.nlp, [("now", informational.get("now_cues", []))])
+        self.hypothetical_matcher = _matcher(
+            self.nlp, [("supposed", informational.get("hypothetical_cues", []))]
+        )
+        negations = rules.get("negations", {})
+        self.negations = self._norms(negations.get("words", ""))
+        self.negation_breakers = self._norms(negations.get("unless_followed_by", ""))
+        self.reassuring = self.negations | self._norms(negations.get("reassuring", ""))
+        people = rules.get("people", {})
+        self.writer = self._norms(people.get("writer", ""))
+        self.someone_else = self._norms(people.get("someone_else", ""))
+        self.readings = [
+            ReadingRule(
+                category,
+                tuple(tuple(bounds) for bounds in spec["ranges"]),
+                *(self._words(spec.get(part)) for part in ("cues", "units", "counted")),
+                str(spec.get("prefix", "")),
+            )
+            for category, spec in (rules.get("readings") or {}).items()
+        ]
+
+    @staticmethod
+    def _words(alternatives: Optional[str]) -> Tuple[str, ...]:
+        return tuple(word for word in str(alternatives or "").split("|") if word)
+
+    def _norms(self, words: str) -> Set[str]:
+        return {self.nlp.make_doc(word)[0].norm_ for word in self._words(words)}
+
+    def _asks(self, sentence: Span) -> bool:
+        return sentence[-1].text == "?" or bool(self.question_matcher(sentence.as_doc()))
 
     def _only_asks_in_general(self, sentence: Span) -> bool:
+        return self._asks(sentence) and not self.personal_matcher(sentence.as_doc())
+
+    def _says_it_is_happening(self, sentence: Span) -> bool:
+        """A statement about a person and now: "I had one 20 minutes ago"."""
         doc = sentence.as_doc()
-        return bool(self.question_matcher(doc)) and not self.personal_matcher(doc)
+        return (
+            not self._asks(sentence)
+            and bool(self.personal_matcher(doc))
+            and bool(self.now_matcher(doc))
+        )
+
+    def _negated(self, doc: Doc, start: int, sentence: Span, crisis: bool) -> bool:
+        """A negation just before the match ("never blacked out", "I'd never
+        hurt myself"), not one that is part of it ("can't stop bleeding")."""
+        reach = 1 if crisis else NEGATION_REACH
+        before = doc[max(sentence.start, start - reach) : start]
+        return any(
+            token.norm_ in self.negations
+            and (token.i + 1 >= len(doc) or doc[token.i + 1].norm_ not in self.negation_breakers)
+            for token in before
+        )
+
+    def _ordinary(
+        self,
+        category: str,
+        start: int,
+        end: int,
+        sentence: Span,
+        context: List[Tuple[str, int, int]],
+    ) -> bool:
+        """Inside an everyday phrase, or with its category's ordinary words
+        in the sentence and none of its urgent ones ("fine sitting down" and
+        "nil at rest" are not urgent)."""
+        doc = sentence.doc
+        kinds = {
+            kind
+            for kind, low, _ in context
+            if sentence.start <= low < sentence.end
+            and not (
+                kind.startswith("urgent:")
+                and any(t.norm_ in self.reassuring for t in doc[max(sentence.start, low - 3) : low])
+            )
+        }
+        inside_phrase = any(
+            kind == "ordinary" and low < end and start < high for kind, low, high in context
+        )
+        return inside_phrase or (
+            f"ordinary:{category}" in kinds and f"urgent:{category}" not in kinds
+        )
+
+    def _supposed(self, supposed: List[Tuple[int, int]], start: int, sentence: Span) -> bool:
+        """Said of a supposed case: "what should I do if I get a fever?"."""
+        return any(sentence.start <= low and high <= start for low, high in supposed)
+
+    def _someone_else(self, doc: Doc, end: int, sentence: Span) -> bool:
+        """Whether the person nearest before the end of the match is someone
+        other than the writer: "my sister says she will kill herself"."""
+        for token in reversed(doc[sentence.start : end]):
+            if token.norm_ in self.writer:
+                return False
+            if token.norm_ in self.someone_else:
+                return True
+        return False
+
+    def _flag(self, category: str, words: str, someone_else: bool) -> RedFlag:
+        spec = self.categories[category]
+        return RedFlag(category, spec["label"], bool(spec.get("crisis")), words, someone_else)
 
     def assess(self, text: str) -> Assessment:
         """The red flags a message raises, and the ones it only asks about."""
         doc = self.nlp(text.replace("\u2019", "'"))
         sentences = _sentences(doc)
+        happening = any(self._says_it_is_happening(s) for s in sentences)
+        context = [
+            (self.nlp.vocab.strings[match_id], start, end)
+            for match_id, start, end in self.context_matcher(doc)
+        ]
+        supposed = [(start, end) for _, start, end in self.hypothetical_matcher(doc)]
         raised: Dict[str, RedFlag] = {}
         asked: Dict[str, RedFlag] = {}
+        suspected: Dict[str, RedFlag] = {}
         for match_id, start, end in sorted(self.red_flag_matcher(doc), key=lambda m: m[1]):
-            category = self.nlp.vocab.strings[match_id]
-            spec = self.categories[category]
-            flag = RedFlag(category, spec["label"], bool(spec.get("crisis")), doc[start:end].text)
+            name = self.nlp.vocab.strings[match_id]
+            event, soft = name.endswith(EVENT), name.endswith(SOFT)
+            category = name.rstrip(MARKS)
             sentence = next(s for s in sentences if s.start <= start < s.end)
-            general = not flag.crisis and self._only_asks_in_general(sentence)
-            (asked if general else raised).setdefault(category, flag)
+            crisis = bool(self.categories[category].get("crisis"))
+            if self._negated(doc, start, sentence, crisis) or self._ordinary(
+                category, start, end, sentence, context
+            ):
+                continue
+            flag = self._flag(category, doc[start:end].text, self._someone_else(doc, end, sentence))
+            general = (
+                not flag.crisis
+                and not event
+                and not happening
+                and (
+                    self._only_asks_in_general(sentence)
+                    or self._supposed(supposed, start, sentence)
+                )
+            )
+            (asked if general else suspected if soft else raised).setdefault(category, flag)
+        for sentence in sentences:
+            for rule in self.readings:
+                words = rule.holds(sentence.text)
+                if words and rule.category not in raised:
+                    raised[rule.category] = self._flag(
+                        rule.category, words, self._someone_else(doc, sentence.end, sentence)
+                    )
         return Assessment(
             tuple(raised.values()),
             tuple(flag for name, flag in asked.items() if name not in raised),
             bool(sentences) and all(self._only_asks_in_general(s) for s in sentences),
+            tuple(flag for name, flag in suspected.items() if name not in raised),
         )
 
     def red_flags(self, text: str) -> List[RedFlag]:
