@@ -20,7 +20,11 @@ cross-validation (the pipeline is trained once per fold).
 - answers on the held-out set (tests/heldout/answers.yml) through the
   running servers: the right card or table answer, per kind, topic and
   voice, follow-up turns apart, with 95% Wilson intervals and the most
-  frequent confusions (tools/evaluation/answers.py).
+  frequent confusions (tools/evaluation/answers.py);
+- safety on the held-out safety set (tests/heldout/safety.yml) through the
+  running servers: red-flag recall and false alarms per category, with exact
+  95% intervals, every miss and false alarm verbatim
+  (tools/evaluation/safety.py).
 """
 
 import argparse
@@ -34,9 +38,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot.names import NLU_FALLBACK_INTENT, Action
+from bot.names import NLU_FALLBACK_INTENT, URGENT_REPLIES, Action
 from bot.rasa_ext import cli
-from tools.evaluation import answers, datasets, metrics
+from tools.evaluation import answers, datasets, metrics, safety
 from tools.evaluation.baseline import RANDOM_SEED, train_baseline
 from tools.evaluation.summary import write_summary
 
@@ -44,8 +48,7 @@ from tools.evaluation.summary import write_summary
 PATHS = {
     Action.RESPOND_TO_FALLBACK: "fallback",
     Action.ANSWER_QUESTION: "topic answer",
-    Action.UTTER_EMERGENCY: "escalated",
-    Action.UTTER_CRISIS: "escalated",
+    **{action: "escalated" for action in URGENT_REPLIES},
 }
 
 
@@ -281,6 +284,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ("readability", evaluate_readability),
         ("dialogue", lambda: evaluate_dialogue(model, args.out)),
         ("answers", lambda: answers.evaluate(answers.HELD_OUT, model, args.out)),
+        ("safety", lambda: safety.evaluate(safety.HELD_OUT, model, args.out)),
         *(
             [("cross_validation", lambda: cross_validate(args.folds, args.out))]
             if args.folds

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Dict, List
 
-from tools.evaluation import answers
+from tools.evaluation import answers, safety
 
 AVERAGES = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
@@ -95,6 +95,8 @@ def summary_lines(results: Dict) -> List[str]:
     ]
     if "answers" in results:
         lines += [*answers.report_lines(results["answers"], "the held-out set"), ""]
+    if "safety" in results:
+        lines += [*safety.report_lines(results["safety"], "the held-out safety set"), ""]
     readability = results["readability"]
     lines += [
         f"## Readability of {readability['texts']} patient answers (Flesch-Kincaid grade)",
