@@ -93,7 +93,7 @@ forget: $(STAMP)
 test: lint pipeline web
 	@$(BIN)/pytest
 
-# Every test that needs no server, model or browser (under a minute).
+# Every test that needs no server, model or browser (about two and a half minutes).
 test-fast: setup-dev pipeline
 	@$(BIN)/pytest -m "not slow" -q
 
@@ -103,8 +103,8 @@ lint: setup-dev
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
 
-# Measured, not assumed: NLU, dialogue, out-of-scope and readability to
-# reports/summary.md (about 10 minutes: cross-validation retrains 5 times).
+# Measured, not assumed: NLU, dialogue, out-of-scope, readability, answers and safety to
+# reports/summary.md (about 50 minutes on 2 cores: cross-validation retrains 5 times).
 eval: train
 	@$(BIN)/python -m tools.evaluation
 
