@@ -206,9 +206,11 @@ class SafetyDetector:
         self.readings = [
             ReadingRule(
                 category,
-                tuple(tuple(bounds) for bounds in spec["ranges"]),
-                *(self._words(spec.get(part)) for part in ("cues", "units", "counted")),
-                str(spec.get("prefix", "")),
+                ranges=tuple((float(low), float(high)) for low, high in spec["ranges"]),
+                cues=self._words(spec.get("cues")),
+                units=self._words(spec.get("units")),
+                counted=self._words(spec.get("counted")),
+                prefix=str(spec.get("prefix", "")),
             )
             for category, spec in (rules.get("readings") or {}).items()
         ]
