@@ -4,7 +4,9 @@ It has the first say on every message, ahead of every other dialogue policy
 (see bot/rasa_ext/safety_policy.py), so no classifier confidence can switch it off. A
 sentence that only asks about a condition in general ("what is
 pneumonitis?") is not a red flag; anything pointing at a person or at now
-keeps it one. Plain Python and spaCy, no Rasa.
+keeps it one, and so do events and readings ("temp 38.9, is that bad?").
+Negations, everyday phrases and ordinary context set a match aside (see
+SafetyDetector). Plain Python and spaCy, no Rasa.
 """
 
 import re
@@ -28,9 +30,10 @@ MARKS = EVENT + SOFT
 SENTENCE_ENDS = {".", "?", "!", ";"}
 # How far before a red flag a negation ("never blacked out") is looked for.
 NEGATION_REACH = 4
-# A number as people write a reading: "38.9", "38.9C", "102.5F", "84%", "150bpm".
 WORDS = re.compile(r"[a-z0-9]+")
 HOURS = "hr"  # a heart rate before a number, hours after it
+# A number as people write a reading: "38.9", "38.9C", "102.5F", "84%", "150bpm"
+# (not the second number of a blood pressure, "78/40").
 READING = re.compile(r"(?<![\w./])(\d{1,3}(?:[.,]\d)?)\s*(°\s*[cf]|[cf]\b|%|bpm)?", re.IGNORECASE)
 
 
