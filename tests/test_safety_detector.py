@@ -126,6 +126,11 @@ def test_events_readings_and_now_are_red_flags_even_in_a_question(message, categ
     assert category in categories(message), message
 
 
+def test_a_supposed_case_does_not_hide_a_person_saying_it_is_happening():
+    assert categories("what should I do if I get chest pain?") == []
+    assert categories("what signs mean a heart attack, my chest really hurts") == ["chest_pain"]
+
+
 def test_who_is_in_danger_is_the_person_named_nearest_before_it():
     [flag] = DETECTOR.red_flags("my sister texted me that she's going to kill herself")
     assert flag.crisis and flag.someone_else

@@ -28,6 +28,7 @@ EVENT = "!"  # a pattern that states an event: raised even inside a question
 SOFT = "?"  # a pattern that only suggests danger: ask before escalating
 MARKS = EVENT + SOFT
 SENTENCE_ENDS = {".", "?", "!", ";"}
+CLAUSE_BREAKS = {",", "-", "and", "but"}
 # How far before a red flag a negation ("never blacked out") is looked for.
 NEGATION_REACH = 4
 WORDS = re.compile(r"[a-z0-9]+")
@@ -226,18 +227,17 @@ class SafetyDetector:
         return {self.nlp.make_doc(word)[0].norm_ for word in self._words(words)}
 
     def _asks(self, sentence: Span) -> bool:
-        return sentence[-1].text == "?" or bool(self.question_matcher(sentence.as_doc()))
+        return sentence[-1].text == "?" or bool(self.question_matcher(sentence))
 
     def _only_asks_in_general(self, sentence: Span) -> bool:
-        return self._asks(sentence) and not self.personal_matcher(sentence.as_doc())
+        return self._asks(sentence) and not self.personal_matcher(sentence)
 
     def _says_it_is_happening(self, sentence: Span) -> bool:
         """A statement about a person and now: "I had one 20 minutes ago"."""
-        doc = sentence.as_doc()
         return (
             not self._asks(sentence)
-            and bool(self.personal_matcher(doc))
-            and bool(self.now_matcher(doc))
+            and bool(self.personal_matcher(sentence))
+            and bool(self.now_matcher(sentence))
         )
 
     def _negated(self, doc: Doc, start: int, sentence: Span, crisis: bool) -> bool:
@@ -280,8 +280,23 @@ class SafetyDetector:
         )
 
     def _supposed(self, supposed: List[Tuple[int, int]], start: int, sentence: Span) -> bool:
-        """Said of a supposed case: "what should I do if I get a fever?"."""
-        return any(sentence.start <= low and high <= start for low, high in supposed)
+        """Said of a supposed case: "what should I do if I get a fever?". Not
+        when a new clause about a person comes between: "what are the signs
+        of a heart attack, my chest hurts"."""
+        doc = sentence.doc
+        return any(
+            sentence.start <= low
+            and high <= start
+            and not any(
+                token.text in CLAUSE_BREAKS
+                and any(
+                    t.norm_ in self.writer | self.someone_else
+                    for t in doc[token.i + 1 : token.i + 3]
+                )
+                for token in doc[high:start]
+            )
+            for low, high in supposed
+        )
 
     def _someone_else(self, doc: Doc, end: int, sentence: Span) -> bool:
         """Whether the person nearest before the end of the match is someone
