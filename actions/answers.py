@@ -51,6 +51,14 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
         intent = tracker.get_intent_of_latest_message()
     else:
         intent = (message.get("intent") or {}).get("name")
+    confidence = next(
+        (
+            float(ranked.get("confidence") or 0.0)
+            for ranked in message.get("intent_ranking") or [message.get("intent") or {}]
+            if ranked.get("name") == intent
+        ),
+        0.0,
+    )
     text = message.get("text") or ""
     entities, mentions = named_in_order(
         text,
@@ -67,6 +75,7 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
     return Question(
         intent=intent,
         text=text,
+        intent_confidence=confidence,
         entities=entities,
         mentions=mentions,
         audience=audience(tracker),

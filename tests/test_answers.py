@@ -153,6 +153,29 @@ def test_why_without_a_reason_in_the_review_or_without_context_says_so():
     assert answer(Question("ask_why", "why?"), KNOWLEDGE).text == MESSAGES["why"]["unclear"]
 
 
+def test_a_short_why_about_the_last_answer_gets_its_reason_whatever_the_intent():
+    brain = ask("ask_crizotinib", "does crizotinib work on brain tumours")
+    assert brain.card_id == "brain_metastases_response"
+    why = answer(
+        Question(
+            "ask_progression",
+            "why doesnt it work as well there",
+            reason_card=brain.reason_card,
+            ranking=[("out_of_scope", 0.4), ("mutation", 0.3)],
+        ),
+        KNOWLEDGE,
+    )
+    assert why.card_id == "why_the_brain"
+    # A why-question that points at nothing is a question of its own.
+    own = Question(
+        "ask_progression",
+        "why does crizotinib stop working",
+        reason_card=brain.reason_card,
+        ranking=[("card:resistance_mechanisms", 0.9)],
+    )
+    assert answer(own, KNOWLEDGE).card_id == "resistance_mechanisms"
+
+
 # Resistance mutations
 
 

@@ -5,6 +5,8 @@ Plain unit tests with hand-made rankings; tests/test_answer_eval.py measures
 the same choice with the trained model on questions in people's own words.
 """
 
+from dataclasses import replace
+
 import pytest
 
 from bot.knowledge import load_knowledge
@@ -300,3 +302,70 @@ def test_a_long_message_is_told_the_rest_is_for_the_care_team():
     reply = answer(question, KNOWLEDGE)
     assert reply.key == "card:time_to_response"
     assert reply.text.endswith(KNOWLEDGE.messages["long_message"].strip())
+
+
+def test_after_an_answer_a_message_sure_to_be_about_the_review_is_not_out_of_scope():
+    ranking = [("out_of_scope", 0.45), ("card:how_alk_is_found", 0.2), ("card:profile_1001", 0.1)]
+    question = Question(
+        "ask_alk_testing",
+        "how did they find it",
+        intent_confidence=0.8,
+        ranking=ranking,
+        last_answer="card:what_alk_positive_means",
+    )
+    assert str(choose(question, KNOWLEDGE)) == "card:how_alk_is_found"
+    # Without an answer before it, or with an unsure intent: as ranked.
+    first = replace(question, last_answer=None)
+    assert str(choose(first, KNOWLEDGE)) == "out_of_scope"
+    unsure = replace(question, intent_confidence=0.4)
+    assert str(choose(unsure, KNOWLEDGE)) == "out_of_scope"
+
+
+def asked_with(ranking, text, **spans):
+    """The key chosen for `text`, its entities found where their words are."""
+    found = [
+        (kind, value, text.index(typed), text.index(typed) + len(typed))
+        for kind, named in spans.items()
+        for typed, value in named
+    ]
+    entities, mentions = named_in_order(text, found)
+    return str(
+        choose(Question("ask_progression", text, entities, mentions, ranking=ranking), KNOWLEDGE)
+    )
+
+
+def test_a_medicines_card_gives_way_to_the_mutation_it_is_asked_about():
+    text = "dad has C1156Y after crizo, would ceritinib be any use"
+    got = asked_with(
+        [("card:ceritinib", 0.8)],
+        text,
+        mutation=[("C1156Y", "C1156Y")],
+        drug=[("crizo", "crizotinib"), ("ceritinib", "ceritinib")],
+    )
+    assert got == "mutation:C1156Y+ceritinib"
+
+
+def test_the_medicine_taken_before_is_history_not_the_question():
+    text = "L1198F came up after lorlatinib. does crizotinib work again with that one"
+    got = asked_with(
+        [("mutation", 0.8)],
+        text,
+        mutation=[("L1198F", "L1198F")],
+        drug=[("lorlatinib", "lorlatinib"), ("crizotinib", "crizotinib")],
+    )
+    assert got == "mutation:L1198F+crizotinib"
+
+
+def test_is_that_true_for_another_medicine_asks_about_the_same_mutation():
+    got = key(
+        [("card:ceritinib", 0.8)],
+        "is that true for ceritinib too?",
+        "mutation:G1202R+alectinib",
+        drug="ceritinib",
+    )
+    assert got == "mutation:G1202R+ceritinib"
+
+
+def test_those_who_responded_and_how_long_it_lasted_asks_for_the_duration():
+    both = {"measure": ["response rate", "duration of response"]}
+    assert key([("measure", 0.7)], **both) == "measure:duration of response@PROFILE-1014"

@@ -8,12 +8,13 @@ nurse), with its source. No Rasa here, so every answer can be checked in
 plain unit tests.
 """
 
+import re
 from dataclasses import replace
 from typing import Iterable, Iterator, List, Mapping, Optional, Sequence
 
 from bot.knowledge import answer_keys as keys
 from bot.knowledge.answer_keys import AnswerKey
-from bot.knowledge.choice import choose, unnamed_substance
+from bot.knowledge.choice import POINTS_BACK, PRONOUN, choose, unnamed_substance
 from bot.knowledge.content import NOT_AVAILABLE, NOT_REACHED, AdverseEvent, Card, Knowledge, Measure
 from bot.knowledge.frequency import natural_frequency
 from bot.knowledge.question import NURSE, PATIENT, Answer, Question
@@ -24,6 +25,7 @@ from bot.nurse.medications import check_medications, report
 # A message this long is a story around a question: the answer says the
 # rest is for the care team.
 LONG_MESSAGE_WORDS = 60
+WHY = re.compile(r"\W*(?:(?:and|but|so|ok)\W+)?(?:why|how come)\b", re.IGNORECASE)
 
 
 def answer(
@@ -31,7 +33,7 @@ def answer(
 ) -> Answer:
     """The best answer the review gives to the question. With the entity
     vocabulary, a list of medicines gets the medication check."""
-    if question.intent == Intent.ASK_WHY and not question.card_id:
+    if _asks_why(question):
         return _why_answer(question, knowledge)
     key = choose(question, knowledge)
     typed = unnamed_substance(question)
@@ -105,6 +107,22 @@ def _card_answer(card: Card, audience: str, knowledge: Knowledge) -> Answer:
         reason_card=card.why,
         card_id=card.id,
         key=str(AnswerKey(keys.CARD, card.id)),
+    )
+
+
+def _asks_why(question: Question) -> bool:
+    """ "Why?", or a short "why doesn't it work as well there?" about an
+    answer the review gives a reason for."""
+    if question.card_id:
+        return False
+    if question.intent == Intent.ASK_WHY:
+        return True
+    text = question.text
+    return bool(
+        question.reason_card
+        and question.short
+        and WHY.match(text)
+        and (PRONOUN.search(text) or POINTS_BACK.search(text))
     )
 
 

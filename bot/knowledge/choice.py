@@ -30,7 +30,7 @@ from bot.knowledge import answer_keys as keys
 from bot.knowledge.answer_keys import AnswerKey
 from bot.knowledge.content import Card, Knowledge, Topic
 from bot.knowledge.question import Question
-from bot.names import Intent
+from bot.names import NLU_FALLBACK_INTENT, Intent
 
 # Below this, the ranking is a guess.
 MIN_CONFIDENCE = 0.2
@@ -38,7 +38,11 @@ MIN_CONFIDENCE = 0.2
 ROW_KINDS = (keys.SIDE_EFFECT, keys.MEASURE)
 # Of two measures named together, the narrower ("alive at 1 year" also
 # reads as survival).
-NARROWER = {("overall survival", "1-year survival"): "1-year survival"}
+NARROWER = {
+    ("overall survival", "1-year survival"): "1-year survival",
+    # "Those who responded: how long did it last?"
+    ("response rate", "duration of response"): "duration of response",
+}
 # Words a follow-up may have besides the new name: "and what about in 1007?"
 FILLER = frozenset(
     """
@@ -47,6 +51,7 @@ FILLER = frozenset(
     but or any a an of on at please pls what's whats wot wat abt n u r
     as common often frequent likely many people ppl get got had have happen
     happens seen this other phase i ii iii 1 2 3
+    true same work works working would will against still be use useful effective help
     """.split()
 )
 # "Azithromycin as an alternative?", "dolutegravir instead?"
@@ -66,6 +71,10 @@ PRONOUN = re.compile(r"\b(it|that|this|them|those)\b", re.IGNORECASE)
 # How much more likely a short follow-up is to stay on the previous
 # answer's topic.
 SAME_TOPIC = 2.0
+# An intent this sure, after an answer, outweighs a ranking that reads the
+# words alone as out of scope.
+SURE_INTENT = 0.6
+OFF_TOPIC_INTENTS = frozenset({Intent.OUT_OF_SCOPE, NLU_FALLBACK_INTENT, None})
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ def ranked_choice(
 ) -> Optional[AnswerKey]:
     """The answer ranked first, filled in; None when the ranking is under
     `at_least` sure (or, without `overview`, names a table but no row)."""
-    answers = ranked(_topic_prior(question, knowledge))
+    answers = ranked(_in_context(question, knowledge))
     if not answers or answers[0].confidence < at_least:
         return None
     top = answers[0]
@@ -160,18 +169,35 @@ def _topic(label: str, knowledge: Knowledge) -> Optional[str]:
     return knowledge.tables.topics.get(key.kind)
 
 
-def _topic_prior(question: Question, knowledge: Knowledge) -> List[Tuple[str, float]]:
-    """The ranking of a short follow-up, made likelier to stay on the
-    previous answer's topic ("and the FDA?" after the approvals card)."""
+def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, float]]:
+    """The ranking read in the conversation. After an answer, a message the
+    intent classifier is sure is about the review is not out of scope, even
+    when its words alone are ("how did they find it?"). A short follow-up is
+    likelier to stay on the previous answer's topic ("and the FDA?" after
+    the approvals card)."""
     previous = question.last_answer
-    if not (previous and question.short and question.ranking):
-        return list(question.ranking)
+    ranking = list(question.ranking)
+    if (
+        previous
+        and previous != keys.OUT_OF_SCOPE
+        and question.intent not in OFF_TOPIC_INTENTS
+        and question.intent_confidence >= SURE_INTENT
+    ):
+        # The ranking given that it is about the review.
+        left = sum(confidence for label, confidence in ranking if label != keys.OUT_OF_SCOPE)
+        ranking = [
+            (label, confidence / left)
+            for label, confidence in ranking
+            if label != keys.OUT_OF_SCOPE and left > 0
+        ]
+    if not (previous and question.short and ranking):
+        return ranking
     topic = _topic(previous, knowledge)
     weighted = [
         (label, confidence * (SAME_TOPIC if topic and _topic(label, knowledge) == topic else 1.0))
-        for label, confidence in question.ranking
+        for label, confidence in ranking
     ]
-    total = sum(confidence for _, confidence in question.ranking)
+    total = sum(confidence for _, confidence in ranking)
     scale = total / sum(confidence for _, confidence in weighted)
     return sorted(
         ((label, confidence * scale) for label, confidence in weighted), key=lambda item: -item[1]

@@ -23,6 +23,11 @@ SHORT_WORDS = 10
 # question come before the names in the story.
 STORY_WORDS = 25
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+# "L1198F after lorlatinib, would crizotinib work?": a name after one of
+# these words is what happened before, not what is asked about.
+HISTORY = re.compile(
+    r"\b(after|on|since|following|failed|stopped|progressed on)\s+(\w+\s+)?$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Question:
     # The answers NLU ranked for this message, best first, with confidences.
     ranking: Sequence[Tuple[str, float]] = ()
     last_answer: Optional[str] = None  # the previous answer's key (answer_keys)
+    intent_confidence: float = 1.0
 
     def first(self, entity: str) -> Optional[str]:
         return next(iter(self.entities.get(entity, ())), None)
@@ -94,11 +100,17 @@ def named_in_order(
     text: str, found: Iterable[Tuple[str, str, Optional[int], Optional[int]]]
 ) -> Tuple[Dict[str, List[str]], List[str]]:
     """The entities (type, canonical value, start, end) a message names, by
-    type, those in its question first; and the words that named them."""
+    type, those in its question first and those it names as history last;
+    and the words that named them."""
     start, end = question_span(text)
-    ordered = sorted(
-        found, key=lambda entity: not (entity[2] is not None and start <= entity[2] < end)
-    )
+
+    def order(entity: Tuple[str, str, Optional[int], Optional[int]]) -> Tuple[bool, bool]:
+        begin = entity[2]
+        if begin is None:
+            return True, False
+        return not start <= begin < end, bool(HISTORY.search(text[max(0, begin - 40) : begin]))
+
+    ordered = sorted(found, key=order)
     entities: Dict[str, List[str]] = {}
     mentions: List[str] = []
     for kind, value, begin, finish in ordered:
