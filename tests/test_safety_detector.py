@@ -97,6 +97,10 @@ def categories(message):
         "what's the advice if a patient ever doubles a dose by mistake?",
         "What temperature counts as a fever for someone on cancer treatment?",
         "Do I take it with food or on an empty stomach?",
+        "what would happen if I took my dose twice by accident? I haven't, just asking",
+        "If my grandson ever swallowed one of my capsules what would happen?",
+        "I'm bleeding money on parking at the hospital",
+        "the waiting room was so dull I nearly passed out from boredom",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
@@ -120,6 +124,11 @@ def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
         ("can crizotinib cause fever? mine is 39.2 tonight", "fever"),
         ("I can't stop coughing up blood", "bleeding"),
         ("breathless at rest now, it used to be only on the stairs", "breathing"),
+        ("38.9 on the ear thermometer and shivering", "fever"),
+        ("pt had a tonic-clonic seizure, now post-ictal", "seizure"),
+        ("pt with new L sided weakness and dysphasia", "stroke"),
+        ("pt lip angioedema and stridor after first dose", "allergy"),
+        ("did I just double dose? took one and then another one ten minutes later", "overdose"),
     ],
 )
 def test_events_readings_and_now_are_red_flags_even_in_a_question(message, category):

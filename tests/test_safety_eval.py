@@ -9,7 +9,9 @@ questions, readings, long posts), alone and mid-conversation. It runs
 through the servers, as people's messages would; tests/development/
 safety.yml and the two earlier held-out sets (safety-heldout-1.yml and -2),
 which the patterns were worked against once read, run through the detector
-alone.
+alone. The third held-out set (safety-heldout-3.yml) has been read too; the
+detector alone does not yet read all of it right, so it is for reading, not
+asserted.
 """
 
 import pytest

@@ -33,6 +33,8 @@ CLAUSE_BREAKS = {",", "-", "and", "but"}
 NEGATION_REACH = 4
 WORDS = re.compile(r"[a-z0-9]+")
 HOURS = "hr"  # a heart rate before a number, hours after it
+# How many words after a number may name its measure ("39.1 on the ear thermometer").
+AFTER_READING = 4
 # A number as people write a reading: "38.9", "38.9C", "102.5F", "84%", "150bpm"
 # (not the second number of a blood pressure, "78/40").
 READING = re.compile(r"(?<![\w./])(\d{1,3}(?:[.,]\d)?)\s*(°\s*[cf]|[cf]\b|%|bpm)?", re.IGNORECASE)
@@ -102,7 +104,7 @@ def _matcher(nlp, named_patterns: Iterable[Tuple[str, Iterable[str]]]) -> Matche
 class ReadingRule:
     """A measured value that is a red flag: a number in one of `ranges`,
     after one of the `cues` words in its sentence ("temp 38.9", "pulse
-    38") or with a cue other than "hr" just after it ("38.5 on the
+    38") or with a cue other than "hr" just after it ("39.1 on the ear
     thermometer"), or said in one of the `units` that name the measure
     ("38.9C", "102F"), or followed by one of the `counted` words ("12 watery
     stools"), or just after its `prefix` ("T 38.6")."""
@@ -124,7 +126,7 @@ class ReadingRule:
                 re.search(rf"\b{re.escape(self.prefix)}\s*$", sentence[: found.start()])
             )
             before = set(WORDS.findall(sentence[: found.start()].lower()))
-            after = WORDS.findall(sentence[found.end() :].lower())[:3]
+            after = WORDS.findall(sentence[found.end() :].lower())[:AFTER_READING]
             if (
                 prefixed
                 or unit in self.units
@@ -336,12 +338,13 @@ class SafetyDetector:
             ):
                 continue
             flag = self._flag(category, doc[start:end].text, self._someone_else(doc, end, sentence))
+            # An event stays a red flag inside a question ("I took two, is
+            # that bad?"), not in a supposed case ("what if I took two?").
             general = (
                 not flag.crisis
-                and not event
                 and not happening
                 and (
-                    self._only_asks_in_general(sentence)
+                    (not event and self._only_asks_in_general(sentence))
                     or self._supposed(supposed, start, sentence)
                 )
             )
