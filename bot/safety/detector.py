@@ -31,6 +31,8 @@ SENTENCE_ENDS = {".", "?", "!", ";"}
 CLAUSE_BREAKS = {",", "-", "and", "but"}
 # How far before a red flag a negation ("never blacked out") is looked for.
 NEGATION_REACH = 4
+# How far before an urgent word a reassuring one ("normal when I'm resting") is.
+REASSURING_REACH = 4
 WORDS = re.compile(r"[a-z0-9]+")
 HOURS = "hr"  # a heart rate before a number, hours after it
 # How many words after a number may name its measure ("39.1 on the ear thermometer").
@@ -115,10 +117,13 @@ class ReadingRule:
     units: Tuple[str, ...] = ()
     counted: Tuple[str, ...] = ()
     prefix: str = ""
+    whole: bool = False  # a count: "36.6" is not one
 
     def holds(self, sentence: str) -> Optional[str]:
         for found in READING.finditer(sentence):
             value = float(found.group(1).replace(",", "."))
+            if self.whole and not value.is_integer():
+                continue
             if not any(low <= value <= high for low, high in self.ranges):
                 continue
             unit = re.sub(r"[°\s]", "", found.group(2) or "").lower()
@@ -217,6 +222,7 @@ class SafetyDetector:
                 units=self._words(spec.get("units")),
                 counted=self._words(spec.get("counted")),
                 prefix=str(spec.get("prefix", "")),
+                whole=bool(spec.get("whole", False)),
             )
             for category, spec in (rules.get("readings") or {}).items()
         ]
@@ -271,7 +277,10 @@ class SafetyDetector:
             if sentence.start <= low < sentence.end
             and not (
                 kind.startswith("urgent:")
-                and any(t.norm_ in self.reassuring for t in doc[max(sentence.start, low - 3) : low])
+                and any(
+                    t.norm_ in self.reassuring
+                    for t in doc[max(sentence.start, low - REASSURING_REACH) : low]
+                )
             )
         }
         inside_phrase = any(
@@ -289,6 +298,8 @@ class SafetyDetector:
         return any(
             sentence.start <= low
             and high <= start
+            # "if I've been throwing up all night" says it is happening.
+            and doc[high].norm_ != "been"
             and not any(
                 token.text in CLAUSE_BREAKS
                 and any(
