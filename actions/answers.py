@@ -15,7 +15,14 @@ from actions.context import get_context
 from bot.knowledge import Card, Knowledge
 from bot.knowledge import answer_keys as keys
 from bot.knowledge.answers import answer
-from bot.knowledge.question import NURSE, PATIENT, Answer, Question, named_in_order
+from bot.knowledge.question import (
+    NURSE,
+    PATIENT,
+    Answer,
+    Question,
+    named_as_history,
+    named_in_order,
+)
 from bot.names import ANSWER_KEY, Intent, Slot, payload
 from bot.names import Action as ActionName
 
@@ -60,13 +67,11 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
         0.0,
     )
     text = message.get("text") or ""
-    entities, mentions = named_in_order(
-        text,
-        [
-            (entity["entity"], str(entity["value"]), entity.get("start"), entity.get("end"))
-            for entity in message.get("entities", [])
-        ],
-    )
+    found = [
+        (entity["entity"], str(entity["value"]), entity.get("start"), entity.get("end"))
+        for entity in message.get("entities", [])
+    ]
+    entities, mentions = named_in_order(text, found)
     card_ids = entities.pop("card", [])
     selected = message.get(ANSWER_KEY) or {}
     ranking = [
@@ -76,6 +81,7 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
         intent=intent,
         text=text,
         intent_confidence=confidence,
+        history=named_as_history(text, found),
         entities=entities,
         mentions=mentions,
         audience=audience(tracker),

@@ -9,12 +9,14 @@ from typing import Any, Dict, List, Optional, Text
 from urllib.parse import urlencode
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import question_from
 from actions.context import get_context
 from bot.knowledge.evidence import checklist, evidence
 from bot.names import Action as ActionName
+from bot.names import Slot
 from bot.nurse.handout.composition import topics_in
 from bot.safety.rules import red_flag_labels
 
@@ -55,8 +57,10 @@ class ActionShowEvidence(Action):
         else:
             dispatcher.utter_message(text=knowledge.messages["evidence"]["nothing_yet"])
             return []
-        dispatcher.utter_message(text=evidence(question, knowledge).text)
-        return []
+        reply = evidence(question, knowledge)
+        dispatcher.utter_message(text=reply.text)
+        # A follow-up after the evidence leans on the answer it backs.
+        return [SlotSet(Slot.LAST_ANSWER, reply.key)] if reply.key else []
 
 
 class ActionShowChecklist(Action):

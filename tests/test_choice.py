@@ -12,7 +12,7 @@ import pytest
 from bot.knowledge import load_knowledge
 from bot.knowledge.answers import answer
 from bot.knowledge.choice import choose, ranked
-from bot.knowledge.question import NURSE, Question, named_in_order
+from bot.knowledge.question import NURSE, Question, named_as_history, named_in_order
 
 KNOWLEDGE = load_knowledge()
 
@@ -329,9 +329,15 @@ def asked_with(ranking, text, **spans):
         for typed, value in named
     ]
     entities, mentions = named_in_order(text, found)
-    return str(
-        choose(Question("ask_progression", text, entities, mentions, ranking=ranking), KNOWLEDGE)
+    question = Question(
+        "ask_progression",
+        text,
+        entities,
+        mentions,
+        ranking=ranking,
+        history=named_as_history(text, found),
     )
+    return str(choose(question, KNOWLEDGE))
 
 
 def test_a_medicines_card_gives_way_to_the_mutation_it_is_asked_about():
@@ -354,6 +360,14 @@ def test_the_medicine_taken_before_is_history_not_the_question():
         drug=[("lorlatinib", "lorlatinib"), ("crizotinib", "crizotinib")],
     )
     assert got == "mutation:L1198F+crizotinib"
+    text = "what is L1198F, it came up on my blood test after lorlatinib"
+    got = asked_with(
+        [("mutation", 0.8)],
+        text,
+        mutation=[("L1198F", "L1198F")],
+        drug=[("lorlatinib", "lorlatinib")],
+    )
+    assert got == "mutation:L1198F"
 
 
 def test_is_that_true_for_another_medicine_asks_about_the_same_mutation():
@@ -369,3 +383,40 @@ def test_is_that_true_for_another_medicine_asks_about_the_same_mutation():
 def test_those_who_responded_and_how_long_it_lasted_asks_for_the_duration():
     both = {"measure": ["response rate", "duration of response"]}
     assert key([("measure", 0.7)], **both) == "measure:duration of response@PROFILE-1014"
+
+
+def test_how_long_the_response_lasted_is_its_duration_not_its_rate():
+    got = key(
+        [("measure:response rate", 0.8)],
+        "for people who responded first line, how long did the response hold",
+        measure="response rate",
+    )
+    assert got == "measure:duration of response@PROFILE-1014"
+
+
+def test_crizotinib_named_with_a_mutation_that_resists_it_asks_about_the_mutation():
+    got = key([("mutation", 0.8)], "G1269A - in the crizo resistance list?", mutation="G1269A")
+    assert got == "mutation:G1269A"
+    spared = key(
+        [("mutation", 0.8)], "does crizotinib work on L1198F", mutation="L1198F", drug="crizotinib"
+    )
+    assert spared == "mutation:L1198F+crizotinib"
+
+
+def test_a_medicine_named_after_a_mutation_answer_asks_about_that_pair():
+    got = key(
+        [("card:lorlatinib", 0.8)],
+        "and lorlatinib?? my onc mentioned that one",
+        "mutation:G1202R+alectinib",
+        drug="lorlatinib",
+    )
+    assert got == "mutation:G1202R+lorlatinib"
+    # With nothing before it, the medicine's card.
+    assert key([("card:lorlatinib", 0.8)], "what is lorlatinib", drug="lorlatinib") == (
+        "card:lorlatinib"
+    )
+
+
+def test_a_short_question_after_a_trial_card_is_about_that_trial():
+    got = key([("measure:response rate", 0.8)], "what was the response", "card:profile_1005")
+    assert got == "measure:response rate@PROFILE-1005"

@@ -29,7 +29,7 @@ from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
 from bot.knowledge import answer_keys as keys
 from bot.knowledge.answer_keys import AnswerKey
 from bot.knowledge.content import Card, Knowledge, Topic
-from bot.knowledge.question import Question
+from bot.knowledge.question import THE_MEDICINE, Question
 from bot.names import NLU_FALLBACK_INTENT, Intent
 
 # Below this, the ranking is a guess.
@@ -43,6 +43,9 @@ NARROWER = {
     # "Those who responded: how long did it last?"
     ("response rate", "duration of response"): "duration of response",
 }
+RESPONSE_RATE = "response rate"
+DURATION_OF_RESPONSE = "duration of response"
+HOW_LONG = re.compile(r"\bhow long\b|\blength of\b|\blast(?:ed|s)?\b|\bhold\b", re.IGNORECASE)
 # Words a follow-up may have besides the new name: "and what about in 1007?"
 FILLER = frozenset(
     """
@@ -142,7 +145,12 @@ def ranked_choice(
         if key.name not in knowledge.cards:
             return None
         kind = tables.general_cards.get(key.name)
-        return (kind and ROWS[kind](RowRequest(question, knowledge, card=key.name))) or key
+        if not kind:
+            return key
+        # "And lorlatinib?" after a mutation: the medicine's card is general.
+        previous = _leaned_on(question, kind, leans=False) if kind == keys.MUTATION else None
+        request = RowRequest(question, knowledge, card=key.name, previous=previous)
+        return ROWS[kind](request) or key
     if key.kind in ROWS:
         # A bare kind ("side_effect") was learnt from follow-ups that lean
         # on the previous answer: "is it ever bad?".
@@ -246,7 +254,7 @@ def _trial(
             ),
             None,
         )
-    if trial is None and (POINTS_BACK.search(question.text) or len(question.text.split()) <= 3):
+    if trial is None and (POINTS_BACK.search(question.text) or question.short):
         trial = _context_trial(question, knowledge)
     if trial not in trials or trial == knowledge.tables.main_trial:
         return None
@@ -345,6 +353,9 @@ def _measure_row(request: RowRequest) -> Optional[AnswerKey]:
         measure = AnswerKey.parse(request.learnt).name or None
     if measure not in tables.measures:
         return None
+    if measure == RESPONSE_RATE and RESPONSE_RATE in named and HOW_LONG.search(question.text):
+        # "Those who responded: how long did it last?"
+        measure = DURATION_OF_RESPONSE
     return AnswerKey(keys.MEASURE, str(measure), trial=trial or tables.main_trial)
 
 
@@ -367,11 +378,20 @@ def _mutation_row(request: RowRequest) -> Optional[AnswerKey]:
     )
     tables = knowledge.tables
     name = question.first("mutation")
-    if name is None and card is None and previous is not None:
+    if name is None and previous is not None and (card is None or card in tables.alk_inhibitors):
         name = previous.name
-    if name not in tables.mutations:
+    mutation = tables.mutations.get(name or "")
+    if mutation is None:
         return None
-    asked = [drug for drug in question.entities.get("drug", ()) if drug in tables.alk_inhibitors]
+    asked = [
+        drug
+        for drug in question.entities.get("drug", ())
+        if drug in tables.alk_inhibitors
+        and drug not in question.history
+        # "Is G1269A one of the crizotinib ones?": the mutation's own answer
+        # says what it resists; only a medicine it spares needs its own.
+        and not (drug == THE_MEDICINE and drug in mutation.resists)
+    ]
     before = question.previous
     if (
         not asked
@@ -381,7 +401,7 @@ def _mutation_row(request: RowRequest) -> Optional[AnswerKey]:
     ):
         # After the alectinib card: "his report says G1202R, would it work?"
         asked = [before.name]
-    return AnswerKey(keys.MUTATION, str(name), drug=asked[0] if asked else None)
+    return AnswerKey(keys.MUTATION, mutation.name, drug=asked[0] if asked else None)
 
 
 ROWS: Dict[str, RowFinder] = {

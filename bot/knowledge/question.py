@@ -48,6 +48,8 @@ class Question:
     ranking: Sequence[Tuple[str, float]] = ()
     last_answer: Optional[str] = None  # the previous answer's key (answer_keys)
     intent_confidence: float = 1.0
+    # Values it names as what happened before ("after lorlatinib").
+    history: Sequence[str] = ()
 
     def first(self, entity: str) -> Optional[str]:
         return next(iter(self.entities.get(entity, ())), None)
@@ -103,14 +105,13 @@ def named_in_order(
     type, those in its question first and those it names as history last;
     and the words that named them."""
     start, end = question_span(text)
-
-    def order(entity: Tuple[str, str, Optional[int], Optional[int]]) -> Tuple[bool, bool]:
-        begin = entity[2]
-        if begin is None:
-            return True, False
-        return not start <= begin < end, bool(HISTORY.search(text[max(0, begin - 40) : begin]))
-
-    ordered = sorted(found, key=order)
+    ordered = sorted(
+        found,
+        key=lambda entity: (
+            entity[2] is None or not start <= entity[2] < end,
+            _said_as_history(text, entity[2]),
+        ),
+    )
     entities: Dict[str, List[str]] = {}
     mentions: List[str] = []
     for kind, value, begin, finish in ordered:
@@ -118,3 +119,17 @@ def named_in_order(
         if begin is not None and finish is not None:
             mentions.append(text[begin:finish])
     return entities, mentions
+
+
+def _said_as_history(text: str, start: Optional[int]) -> bool:
+    return start is not None and bool(HISTORY.search(text[max(0, start - 40) : start]))
+
+
+def named_as_history(
+    text: str, found: Iterable[Tuple[str, str, Optional[int], Optional[int]]]
+) -> Tuple[str, ...]:
+    """The values a message names as what happened before: "L1198F came up
+    after lorlatinib" asks about L1198F, not about lorlatinib."""
+    return tuple(
+        dict.fromkeys(value for _, value, begin, _ in found if _said_as_history(text, begin))
+    )
