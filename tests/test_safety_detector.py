@@ -101,6 +101,13 @@ def categories(message):
         "If my grandson ever swallowed one of my capsules what would happen?",
         "I'm bleeding money on parking at the hospital",
         "the waiting room was so dull I nearly passed out from boredom",
+        "I took my second dose 12 hours later as usual",
+        "I took my crizotinib and vitamin D together with breakfast",
+        "I was out for a while at the shops, then my neutrophils just dropped again",
+        "I've decided to have an early night tonight",
+        "I had 2 more appointments this week",
+        "I've laid out my tablets in the organiser for the week",
+        "the kids have gone crazy since christmas",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):

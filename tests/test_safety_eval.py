@@ -25,7 +25,7 @@ DEVELOPMENT = [
 # The targets are every red flag caught (escalated, or asked about with the
 # number to call) and at most 1% of calm messages escalated; not met yet
 # (README, "How good"). The suite fails when either gets worse than measured
-# on the held-out set in December 2026 (0.873 and 0.025).
+# on the held-out set in December 2026 (0.868 and 0.025).
 RECALL_FLOOR = 0.85
 FALSE_ALARM_CEILING = 0.035
 
