@@ -108,6 +108,8 @@ def categories(message):
         "I had 2 more appointments this week",
         "I've laid out my tablets in the organiser for the week",
         "the kids have gone crazy since christmas",
+        "I won't be around for long today, I'm off to work",
+        "it's getting harder to breathe on the stairs, fine sitting down",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
@@ -145,6 +147,10 @@ def test_events_readings_and_now_are_red_flags_even_in_a_question(message, categ
 def test_a_supposed_case_does_not_hide_a_person_saying_it_is_happening():
     assert categories("what should I do if I get chest pain?") == []
     assert categories("what signs mean a heart attack, my chest really hurts") == ["chest_pain"]
+    assert categories("should I call 911 if my chest hurts this much?") == ["chest_pain"]
+    assert categories("I have all the symptoms of dehydration, can't keep water down") == [
+        "dehydration"
+    ]
 
 
 def test_who_is_in_danger_is_the_person_named_nearest_before_it():
