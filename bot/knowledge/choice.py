@@ -185,19 +185,17 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     the approvals card)."""
     previous = question.last_answer
     ranking = list(question.ranking)
+    about_the_review = [(label, c) for label, c in ranking if label != keys.OUT_OF_SCOPE]
+    left = sum(confidence for _, confidence in about_the_review)
     if (
         previous
         and previous != keys.OUT_OF_SCOPE
         and question.intent not in OFF_TOPIC_INTENTS
         and question.intent_confidence >= SURE_INTENT
+        and left > 0
     ):
         # The ranking given that it is about the review.
-        left = sum(confidence for label, confidence in ranking if label != keys.OUT_OF_SCOPE)
-        ranking = [
-            (label, confidence / left)
-            for label, confidence in ranking
-            if label != keys.OUT_OF_SCOPE and left > 0
-        ]
+        ranking = [(label, confidence / left) for label, confidence in about_the_review]
     if not (previous and question.short and ranking):
         return ranking
     topic = _topic(previous, knowledge)
