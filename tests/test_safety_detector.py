@@ -110,6 +110,14 @@ def categories(message):
         "the kids have gone crazy since christmas",
         "I won't be around for long today, I'm off to work",
         "it's getting harder to breathe on the stairs, fine sitting down",
+        "there's a faint line on the test strip",
+        "I felt faint-ish getting out of the bath",
+        "Election fever at work, nobody talks about anything else",
+        "she thought she was having a stroke but it was only the light trails at dusk",
+        "temp was 36.9 under the arm this morning",
+        "down to 39.5 kg since the nausea started",
+        "My dad (41) vomited once after lunch and is fine now",
+        "I'd rather not go on antidepressants as well",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
@@ -138,6 +146,12 @@ def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
         ("pt with new L sided weakness and dysphasia", "stroke"),
         ("pt lip angioedema and stridor after first dose", "allergy"),
         ("did I just double dose? took one and then another one ten minutes later", "overdose"),
+        ("40.1 under her tongue", "fever"),
+        ("checked him again, 38.7 and shivery", "fever"),
+        ("pt BO x8 since midnight", "dehydration"),
+        ("vomited x6 today", "dehydration"),
+        ("the swelling was the usual kind, but now I wake up gasping", "breathing"),
+        ("is it bad if I took 3 caps together? feel odd now", "overdose"),
     ],
 )
 def test_events_readings_and_now_are_red_flags_even_in_a_question(message, category):
@@ -151,6 +165,17 @@ def test_a_supposed_case_does_not_hide_a_person_saying_it_is_happening():
     assert categories("I have all the symptoms of dehydration, can't keep water down") == [
         "dehydration"
     ]
+
+
+def test_a_supposed_case_stays_supposed_and_a_told_one_is_told():
+    # "ever" supposes, whatever else the message says of today.
+    assert categories("if my skin ever turned yellow would I know? had bloods today") == []
+    # "is it bad if I took..." tells of something done; "would" supposes.
+    assert categories("is it bad if I took my evening dose twice?") == ["overdose"]
+    assert categories("what would happen if I took my evening dose twice?") == []
+    # A question about what a sign means is asked in general, event or not.
+    assert categories("what is dark urine a sign of?") == []
+    assert categories("my urine is dark, is that the liver?") == ["liver"]
 
 
 def test_who_is_in_danger_is_the_person_named_nearest_before_it():

@@ -29,6 +29,17 @@ SOFT = "?"  # a pattern that only suggests danger: ask before escalating
 MARKS = EVENT + SOFT
 SENTENCE_ENDS = {".", "?", "!", ";"}
 CLAUSE_BREAKS = {",", "-", "and", "but"}
+# After "if I've", these say it has happened: "if I've already taken two".
+ALREADY = {"been", "taken", "had", "swallowed", "just", "already"}
+PERFECT = {"have", "has"}
+# "is it bad if I took two?" tells of something done; "what would happen if
+# I took two?" supposes it: a cue ending in a past form supposes only with
+# one of these in its sentence.
+PAST = {"took", "swallowed", "ate", "chewed", "doubled", "had", "got"}
+SUPPOSING = {"would", "could", "might", "ever", "what", "in", "case"}
+# A supposed case with "ever" stays supposed beside news of today ("if he
+# ever swallowed one? He hasn't, I'm just planning").
+EVER = "ever"
 # How far before a red flag a negation ("never blacked out") is looked for.
 NEGATION_REACH = 4
 # How far before an urgent word a reassuring one ("normal when I'm resting") is.
@@ -37,9 +48,20 @@ WORDS = re.compile(r"[a-z0-9]+")
 HOURS = "hr"  # a heart rate before a number, hours after it
 # How many words after a number may name its measure ("39.1 on the ear thermometer").
 AFTER_READING = 4
+# How many words before a bare decimal may name another measure ("ALT 38.6").
+OTHER_MEASURE_REACH = 2
+BODY_TEMPERATURES = (34.0, 43.5)
 # A number as people write a reading: "38.9", "38.9C", "102.5F", "84%", "150bpm"
-# (not the second number of a blood pressure, "78/40").
-READING = re.compile(r"(?<![\w./])(\d{1,3}(?:[.,]\d)?)\s*(°\s*[cf]|[cf]\b|%|bpm)?", re.IGNORECASE)
+# (not the second number of a blood pressure, "78/40"), or a count as nurses
+# write it: "BO x9", "vomited 7x".
+READING = re.compile(
+    r"(?<![\w./])(x\s?)?(\d{1,3}(?:[.,]\d)?)\s*(°\s*[cf]|[cf]\b|%|bpm|x\b)?", re.IGNORECASE
+)
+TIMES_SIGN = "x"
+# Words that end the clause an ordinary context word speaks for: in "the
+# swelling was the normal kind, but now I wake up gasping" the "normal" is
+# not about the gasping.
+CONTRASTS = {"but", "however", "although", "though", "except", "whereas"}
 
 
 class PatternError(ValueError):
@@ -109,7 +131,12 @@ class ReadingRule:
     38") or with a cue other than "hr" just after it ("39.1 on the ear
     thermometer"), or said in one of the `units` that name the measure
     ("38.9C", "102F"), or followed by one of the `counted` words ("12 watery
-    stools"), or just after its `prefix` ("T 38.6")."""
+    stools") or written with a times sign after one of the
+    `counted_with_sign` words ("BO x9"), or
+    just after its `prefix` ("T 38.6"), or followed by one of the `sites`
+    it is measured at ("39.2 under the arm"), or written with a decimal in
+    one of the `decimal_ranges` and no other unit after it ("checked
+    again, 38.6")."""
 
     category: str
     ranges: Tuple[Tuple[float, float], ...]
@@ -118,22 +145,68 @@ class ReadingRule:
     counted: Tuple[str, ...] = ()
     prefix: str = ""
     whole: bool = False  # a count: "36.6" is not one
+    sites: Tuple[Tuple[Tuple[str, ...], ...], ...] = ()  # each a sequence of alternatives
+    decimal_ranges: Tuple[Tuple[float, float], ...] = ()
+    other_units: Tuple[str, ...] = ()  # "41.5 kg" is not a temperature
+    counted_with_sign: Tuple[str, ...] = ()  # "BO x9", "vomited x7"
+
+    def _bare_decimal(
+        self, sentence: str, number: str, value: float, before: List[str], after: List[str]
+    ) -> bool:
+        """ "38.6" alone or beside other temperatures ("37.9 at 6, now 38.6"),
+        not "ALT 38.6", "38.6 kg" or "20.3 vs 38.6 months"."""
+        others = [
+            float(n.group(2).replace(",", "."))
+            for n in READING.finditer(sentence)
+            if re.search(r"[.,]\d", n.group(2))
+        ]
+        return (
+            bool(re.search(r"[.,]\d", number))
+            and all(BODY_TEMPERATURES[0] <= other <= BODY_TEMPERATURES[1] for other in others)
+            and any(low <= value <= high for low, high in self.decimal_ranges)
+            and not (after and after[0] in self.other_units)
+            and not set(before[-OTHER_MEASURE_REACH:]) & set(self.other_units)
+        )
+
+    def _at_site(self, after: List[str]) -> bool:
+        return any(
+            len(after) >= len(site) and all(word in options for word, options in zip(after, site))
+            for site in self.sites
+        )
 
     def holds(self, sentence: str) -> Optional[str]:
         for found in READING.finditer(sentence):
-            value = float(found.group(1).replace(",", "."))
+            value = float(found.group(2).replace(",", "."))
             if self.whole and not value.is_integer():
                 continue
             if not any(low <= value <= high for low, high in self.ranges):
                 continue
-            unit = re.sub(r"[°\s]", "", found.group(2) or "").lower()
+            unit = re.sub(r"[°\s]", "", found.group(3) or "").lower()
             prefixed = bool(self.prefix) and bool(
                 re.search(rf"\b{re.escape(self.prefix)}\s*$", sentence[: found.start()])
             )
             before = set(WORDS.findall(sentence[: found.start()].lower()))
+            # "BO x9", "vomits x6": a times sign after a word it counts.
+            counted_by_sign = (
+                self.whole
+                and TIMES_SIGN in {unit, (found.group(1) or "").strip().lower()}
+                and bool(before & set(self.counted_with_sign))
+            )
             after = WORDS.findall(sentence[found.end() :].lower())[:AFTER_READING]
             if (
                 prefixed
+                or counted_by_sign
+                or self._at_site(after)
+                or (
+                    not unit
+                    and self._bare_decimal(
+                        sentence,
+                        found.group(2),
+                        value,
+                        WORDS.findall(sentence[: found.start()].lower()),
+                        after,
+                    )
+                )
                 or unit in self.units
                 or before & set(self.cues)
                 or set(after[:2]) & set(self.counted)
@@ -207,6 +280,7 @@ class SafetyDetector:
         self.hypothetical_matcher = _matcher(
             self.nlp, [("supposed", informational.get("hypothetical_cues", []))]
         )
+        self.about_matcher = _matcher(self.nlp, [("about", informational.get("about_cues", []))])
         negations = rules.get("negations", {})
         self.negations = self._norms(negations.get("words", ""))
         self.negation_breakers = self._norms(negations.get("unless_followed_by", ""))
@@ -223,6 +297,15 @@ class SafetyDetector:
                 counted=self._words(spec.get("counted")),
                 prefix=str(spec.get("prefix", "")),
                 whole=bool(spec.get("whole", False)),
+                sites=tuple(
+                    tuple(self._words(slot) for slot in site.split())
+                    for site in spec.get("sites", [])
+                ),
+                decimal_ranges=tuple(
+                    (float(low), float(high)) for low, high in spec.get("decimal_ranges", [])
+                ),
+                other_units=self._words(spec.get("other_units")),
+                counted_with_sign=self._words(spec.get("counted_with_sign")),
             )
             for category, spec in (rules.get("readings") or {}).items()
         ]
@@ -275,6 +358,7 @@ class SafetyDetector:
             kind
             for kind, low, _ in context
             if sentence.start <= low < sentence.end
+            and not (kind.startswith("ordinary:") and self._contrast_between(doc, low, start))
             and not (
                 kind.startswith("urgent:")
                 and any(
@@ -290,16 +374,32 @@ class SafetyDetector:
             f"ordinary:{category}" in kinds and f"urgent:{category}" not in kinds
         )
 
-    def _supposed(self, supposed: List[Tuple[int, int]], start: int, sentence: Span) -> bool:
-        """Said of a supposed case: "what should I do if I get a fever?". Not
-        when a new clause about a person comes between: "what are the signs
-        of a heart attack, my chest hurts"."""
+    @staticmethod
+    def _contrast_between(doc: Doc, before: int, match: int) -> bool:
+        """An ordinary word set apart from a later match by "but": "it was
+        the normal kind, but now I wake up gasping"."""
+        return any(token.norm_ in CONTRASTS for token in doc[before:match])
+
+    def _supposed(
+        self, supposed: List[Tuple[int, int]], start: int, end: int, sentence: Span
+    ) -> Optional[Set[str]]:
+        """Said of a supposed case: "what should I do if I get a fever?", "if
+        my eyes ever turned yellow", whatever else the message says is
+        happening. Not when a new clause about a person comes between: "what
+        are the signs of a heart attack, my chest hurts". The words of the
+        supposing cue, or None."""
         doc = sentence.doc
-        return any(
-            sentence.start <= low
-            and high <= start
+        cues = (
+            (low, high)
+            for low, high in supposed
+            if sentence.start <= low <= start
+            and high <= end
             # "if I've been throwing up all night" says it is happening.
-            and doc[high].norm_ != "been"
+            and not self._already(doc, high)
+            and (
+                doc[high - 1].norm_ not in PAST
+                or any(token.norm_ in SUPPOSING for token in sentence)
+            )
             and not any(
                 token.text in CLAUSE_BREAKS
                 and any(
@@ -308,8 +408,17 @@ class SafetyDetector:
                 )
                 for token in doc[high:start]
             )
-            for low, high in supposed
         )
+        found = next(cues, None)
+        return None if found is None else {token.norm_ for token in doc[found[0] : found[1]]}
+
+    @staticmethod
+    def _already(doc: Doc, high: int) -> bool:
+        """ "if I've been...", "if I've already taken...": it has happened."""
+        if high >= len(doc):
+            return False
+        word = doc[high].norm_
+        return word == "been" or (word in ALREADY and doc[high - 1].norm_ in PERFECT)
 
     def _someone_else(self, doc: Doc, end: int, sentence: Span) -> bool:
         """Whether the person nearest before the end of the match is someone
@@ -351,12 +460,15 @@ class SafetyDetector:
             flag = self._flag(category, doc[start:end].text, self._someone_else(doc, end, sentence))
             # An event stays a red flag inside a question ("I took two, is
             # that bad?"), not in a supposed case ("what if I took two?").
-            general = (
-                not flag.crisis
-                and not happening
-                and (
-                    (not event and self._only_asks_in_general(sentence))
-                    or self._supposed(supposed, start, sentence)
+            # An event supposed ("is it bad if I took two?") is still one when
+            # another sentence says it is happening ("I feel sick now").
+            cue = self._supposed(supposed, start, end, sentence)
+            general = not flag.crisis and (
+                (cue is not None and (not event or not happening or EVER in cue))
+                or (
+                    not happening
+                    and self._only_asks_in_general(sentence)
+                    and (not event or bool(self.about_matcher(sentence)))
                 )
             )
             (asked if general else suspected if soft else raised).setdefault(category, flag)
