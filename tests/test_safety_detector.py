@@ -118,6 +118,11 @@ def categories(message):
         "down to 39.5 kg since the nausea started",
         "My dad (41) vomited once after lunch and is fine now",
         "I'd rather not go on antidepressants as well",
+        "does she need the yellow fever jab before the trip?",
+        "he took up swimming again last month",
+        "puffy face and ankles in the mornings, goes down by lunch",
+        "she's had an irregular heartbeat for years, well controlled",
+        "still out of puff on the stairs, same as before",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
