@@ -88,6 +88,7 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
         card_id=card_ids[0] if card_ids else None,
         last_side_effect=tracker.get_slot(Slot.SIDE_EFFECT),
         last_mutation=tracker.get_slot(Slot.MUTATION),
+        last_trial=tracker.get_slot(Slot.TRIAL),
         reason_card=tracker.get_slot(Slot.REASON_CARD),
         ranking=ranking,
         last_answer=tracker.get_slot(Slot.LAST_ANSWER),

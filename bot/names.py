@@ -64,6 +64,7 @@ class Slot:
     AUDIENCE = "audience"
     SIDE_EFFECT = "side_effect"
     MUTATION = "mutation"
+    TRIAL = "trial"
     REASON_CARD = "reason_card"
     LAST_ANSWER = "last_answer"
     PROVENANCE_TOLD = "provenance_told"

@@ -420,3 +420,20 @@ def test_a_medicine_named_after_a_mutation_answer_asks_about_that_pair():
 def test_a_short_question_after_a_trial_card_is_about_that_trial():
     got = key([("measure:response rate", 0.8)], "what was the response", "card:profile_1005")
     assert got == "measure:response rate@PROFILE-1005"
+
+
+def test_a_short_measure_question_keeps_the_trial_named_earlier_in_the_conversation():
+    # "1005, brain mets eligible?" was answered with a card of no trial.
+    question = Question(
+        "ask_crizotinib",
+        "ORR?",
+        {"measure": ["response rate"]},
+        audience=NURSE,
+        ranking=[("measure", 0.7)],
+        last_answer="card:brain_metastases_response",
+        last_trial="PROFILE-1005",
+    )
+    assert str(choose(question, KNOWLEDGE)) == "measure:response rate@PROFILE-1005"
+    # The previous answer's own trial comes first.
+    leaning = replace(question, last_answer="measure:progression-free survival@PROFILE-1007")
+    assert str(choose(leaning, KNOWLEDGE)) == "measure:response rate@PROFILE-1007"

@@ -261,14 +261,16 @@ def _trial(
 
 def _context_trial(question: Question, knowledge: Knowledge) -> Optional[str]:
     """The trial the previous answer was about: its figure's, or the trial
-    whose card it was."""
+    whose card it was; else the trial the person named last ("1005, brain
+    mets eligible?" ... "MTD?" ... "ORR?")."""
     previous = question.previous
-    if previous is None:
-        return None
-    if previous.trial:
+    if previous is not None and previous.trial:
         return previous.trial
     trials = knowledge.tables.trials
-    return next((name for name, trial in trials.items() if trial.card == previous.name), None)
+    card_trial = next(
+        (name for name, trial in trials.items() if previous and trial.card == previous.name), None
+    )
+    return card_trial or question.last_trial
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class Question:
     card_id: Optional[str] = None  # named by a follow-up button
     last_side_effect: Optional[str] = None
     last_mutation: Optional[str] = None
+    last_trial: Optional[str] = None  # the trial the person named last
     reason_card: Optional[str] = None  # explains the previous answer
     # The answers NLU ranked for this message, best first, with confidences.
     ranking: Sequence[Tuple[str, float]] = ()
