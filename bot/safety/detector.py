@@ -50,7 +50,10 @@ HOURS = "hr"  # a heart rate before a number, hours after it
 AFTER_READING = 4
 # How many words before a bare decimal may name another measure ("ALT 38.6").
 OTHER_MEASURE_REACH = 2
+# Other decimals a bare temperature may be said beside ("37.9 at 6, now 38.6");
+# any other ("OS 20.3 vs 38.6") says the numbers are not temperatures.
 BODY_TEMPERATURES = (34.0, 43.5)
+DECIMAL = re.compile(r"[.,]\d")
 # A number as people write a reading: "38.9", "38.9C", "102.5F", "84%", "150bpm"
 # (not the second number of a blood pressure, "78/40"), or a count as nurses
 # write it: "BO x9", "vomited 7x".
@@ -131,12 +134,11 @@ class ReadingRule:
     38") or with a cue other than "hr" just after it ("39.1 on the ear
     thermometer"), or said in one of the `units` that name the measure
     ("38.9C", "102F"), or followed by one of the `counted` words ("12 watery
-    stools") or written with a times sign after one of the
-    `counted_with_sign` words ("BO x9"), or
-    just after its `prefix` ("T 38.6"), or followed by one of the `sites`
-    it is measured at ("39.2 under the arm"), or written with a decimal in
-    one of the `decimal_ranges` and no other unit after it ("checked
-    again, 38.6")."""
+    stools"), or written with a times sign after one of the
+    `counted_with_sign` words ("BO x9"), or just after its `prefix` ("T
+    38.6"), or followed by one of the `sites` it is measured at ("39.2
+    under the arm"), or written with a decimal in one of the
+    `decimal_ranges` with no other measure named ("checked again, 38.6")."""
 
     category: str
     ranges: Tuple[Tuple[float, float], ...]
@@ -158,10 +160,10 @@ class ReadingRule:
         others = [
             float(n.group(2).replace(",", "."))
             for n in READING.finditer(sentence)
-            if re.search(r"[.,]\d", n.group(2))
+            if DECIMAL.search(n.group(2))
         ]
         return (
-            bool(re.search(r"[.,]\d", number))
+            bool(DECIMAL.search(number))
             and all(BODY_TEMPERATURES[0] <= other <= BODY_TEMPERATURES[1] for other in others)
             and any(low <= value <= high for low, high in self.decimal_ranges)
             and not (after and after[0] in self.other_units)
@@ -185,7 +187,8 @@ class ReadingRule:
             prefixed = bool(self.prefix) and bool(
                 re.search(rf"\b{re.escape(self.prefix)}\s*$", sentence[: found.start()])
             )
-            before = set(WORDS.findall(sentence[: found.start()].lower()))
+            words_before = WORDS.findall(sentence[: found.start()].lower())
+            before = set(words_before)
             # "BO x9", "vomits x6": a times sign after a word it counts.
             counted_by_sign = (
                 self.whole
@@ -199,13 +202,7 @@ class ReadingRule:
                 or self._at_site(after)
                 or (
                     not unit
-                    and self._bare_decimal(
-                        sentence,
-                        found.group(2),
-                        value,
-                        WORDS.findall(sentence[: found.start()].lower()),
-                        after,
-                    )
+                    and self._bare_decimal(sentence, found.group(2), value, words_before, after)
                 )
                 or unit in self.units
                 or before & set(self.cues)
@@ -459,9 +456,9 @@ class SafetyDetector:
                 continue
             flag = self._flag(category, doc[start:end].text, self._someone_else(doc, end, sentence))
             # An event stays a red flag inside a question ("I took two, is
-            # that bad?"), not in a supposed case ("what if I took two?").
-            # An event supposed ("is it bad if I took two?") is still one when
-            # another sentence says it is happening ("I feel sick now").
+            # that bad?"), not in a supposed case ("what if I took two?"),
+            # unless another sentence says it is happening ("I feel sick
+            # now") and no "ever" keeps it only supposed.
             cue = self._supposed(supposed, start, end, sentence)
             general = not flag.crisis and (
                 (cue is not None and (not event or not happening or EVER in cue))
