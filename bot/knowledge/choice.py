@@ -264,13 +264,16 @@ def _context_trial(question: Question, knowledge: Knowledge) -> Optional[str]:
     whose card it was; else the trial the person named last ("1005, brain
     mets eligible?" ... "MTD?" ... "ORR?")."""
     previous = question.previous
-    if previous is not None and previous.trial:
-        return previous.trial
-    trials = knowledge.tables.trials
-    card_trial = next(
-        (name for name, trial in trials.items() if previous and trial.card == previous.name), None
+    if previous is None:
+        return question.last_trial
+    return previous.trial or _trial_of_card(previous.name, knowledge) or question.last_trial
+
+
+def _trial_of_card(card: Optional[str], knowledge: Knowledge) -> Optional[str]:
+    """The trial whose card this is ("card:profile_1007"), if any."""
+    return next(
+        (name for name, trial in knowledge.tables.trials.items() if trial.card == card), None
     )
-    return card_trial or question.last_trial
 
 
 @dataclass(frozen=True)
@@ -336,7 +339,7 @@ def _measure_row(request: RowRequest) -> Optional[AnswerKey]:
     for pair, narrower in NARROWER.items():
         if set(pair) <= set(named):
             named = [narrower]
-    card_trial = next((name for name, trial in tables.trials.items() if trial.card == card), None)
+    card_trial = _trial_of_card(card, knowledge)
     # A trial the question names wins over the trial card's.
     trial = question.first("trial") or card_trial or _trial(question, knowledge, previous)
     if trial not in tables.trials:
