@@ -157,6 +157,10 @@ def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
         ("vomited x6 today", "dehydration"),
         ("the swelling was the usual kind, but now I wake up gasping", "breathing"),
         ("is it bad if I took 3 caps together? feel odd now", "overdose"),
+        ("took 14 paracetamol since this morning for the pain", "overdose"),
+        ("lost 4kg in 3 days with the diarrhoea and feel faint", "dehydration"),
+        ("why cant i get my breath even sitting down?", "breathing"),
+        ("my sight has gone patchy, like I lost the vision in one eye", "vision_loss"),
     ],
 )
 def test_events_readings_and_now_are_red_flags_even_in_a_question(message, category):
@@ -196,3 +200,31 @@ def test_the_pattern_counts_per_category_are_reported(capsys):
     with capsys.disabled():
         print(f"\nred-flag patterns per category: {counts} (total {sum(counts.values())})")
     assert all(counts.values())
+
+
+def test_no_pattern_is_cut_short_by_a_yaml_comment():
+    # In YAML, " #" unquoted starts a comment: "lost # kg" would silently
+    # become "lost". Patterns with a number slot must be quoted.
+    text = (Path(__file__).parents[1] / "content" / "safety.yml").read_text(encoding="utf-8")
+    cut = [
+        line.strip()
+        for line in text.splitlines()
+        if line.lstrip().startswith("- ")
+        and line.lstrip()[2:3] not in "\"'"
+        and " #" in line
+    ]
+    assert not cut, cut
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "took 2 paracetamol for a headache, ok with crizo?",
+        "my nan lost her sight in her 70s, so the flashes scare me",
+        "my dog ate a bit of chocolate is that bad",
+        "breathless when I hoover, ok otherwise",
+        "what temperature counts as a fever?",
+    ],
+)
+def test_ordinary_counts_stories_and_chores_are_not_red_flags(message):
+    assert categories(message) == [], message
