@@ -87,7 +87,7 @@ def scheme(knowledge: Knowledge) -> str:
         + ", ".join(f"`{name}`" for name in tables.interactions)
     )
     lines.append("")
-    lines.append("ALK medicines: " + ", ".join(f"`{d}`" for d in tables.alk_inhibitors))
+    lines.append("ALK medicines: " + ", ".join(f"`{d}`" for d in sorted(tables.alk_inhibitors)))
     lines.append("")
     lines.append("Mutations: " + ", ".join(f"`{m}`" for m in tables.mutations))
     lines += ["", "## Cards: `card:<id>`", ""]
