@@ -437,3 +437,71 @@ def test_a_short_measure_question_keeps_the_trial_named_earlier_in_the_conversat
     # The previous answer's own trial comes first.
     leaning = replace(question, last_answer="measure:progression-free survival@PROFILE-1007")
     assert str(choose(leaning, KNOWLEDGE)) == "measure:response rate@PROFILE-1007"
+
+
+def test_naming_a_row_of_the_review_is_not_out_of_scope():
+    got = key(
+        [("out_of_scope", 0.5), ("side_effect:dyspnea", 0.3)],
+        "dyspnoea G3-4 1005?",
+        side_effect="dyspnea",
+        trial="PROFILE-1005",
+        severity="grade 3-4",
+    )
+    assert got == "side_effect:dyspnea:severe@PROFILE-1005"
+
+
+def test_a_side_effect_with_a_trial_card_asks_for_its_row_in_that_trial():
+    got = key(
+        [("card:profile_1005", 0.6)],
+        "emesis rate in the ph2 single-arm study",
+        side_effect="vomiting",
+        trial="PROFILE-1005",
+    )
+    assert got == "side_effect:vomiting@PROFILE-1005"
+    # After a side effect's figure, the same figure in another trial.
+    got = key(
+        [("card:profile_1007", 0.6)],
+        "and in the trial where ppl had chemo first?",
+        "side_effect:dizziness",
+        trial="PROFILE-1007",
+    )
+    assert got == "side_effect:dizziness@PROFILE-1007"
+
+
+def test_bad_ones_after_a_side_effect_asks_for_the_severe_column():
+    assert key([("side_effect", 0.6)], "and bad ones?", "side_effect:vision disorder") == (
+        "side_effect:vision disorder:severe"
+    )
+    # Not before one: "is nausea bad on it?" asks about nausea.
+    assert key([("side_effect:nausea", 0.6)], "is nausea bad on it?", side_effect="nausea") == (
+        "side_effect:nausea"
+    )
+
+
+def test_short_follow_ups_about_a_figure_ask_for_its_neighbour():
+    previous = "measure:response rate@PROFILE-1014"
+    assert key([("measure", 0.6)], "how long did that last", previous) == (
+        "measure:duration of response@PROFILE-1014"
+    )
+    previous = "measure:1-year survival@PROFILE-1014"
+    assert key([("measure", 0.6)], "and median?", previous) == (
+        "measure:overall survival@PROFILE-1014"
+    )
+
+
+def test_a_figure_detail_after_a_card_asks_for_that_card_again():
+    assert key([("not_covered:work", 0.5)], "HR?", "card:continuing_crizotinib") == (
+        "card:continuing_crizotinib"
+    )
+    assert key([("card:what_alk_positive_means", 0.9)], "and?", "card:fish_test") == (
+        "card:what_alk_positive_means"
+    )
+
+
+def test_a_kind_of_medicine_the_review_names_is_not_an_unnamed_medicine():
+    assert key(
+        [("card:medicines_that_raise_levels", 0.6)], "macrolides?", "interaction:grapefruit"
+    ) == ("card:medicines_that_raise_levels")
+    assert key(
+        [("card:medicines_that_raise_levels", 0.6)], "dolutegravir?", "interaction:grapefruit"
+    ) == ("interaction:not_named")

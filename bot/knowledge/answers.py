@@ -36,7 +36,7 @@ def answer(
     if _asks_why(question):
         return _why_answer(question, knowledge)
     key = choose(question, knowledge)
-    typed = unnamed_substance(question)
+    typed = unnamed_substance(question, knowledge)
     if typed and key == AnswerKey(keys.INTERACTION, keys.NOT_NAMED):
         # "And dolutegravir?": named back as typed, as not covered.
         question = replace(question, entities={**question.entities, "drug": [typed]})

@@ -24,7 +24,7 @@ Which cards are general or overviews is set in content/tables.yml.
 
 import re
 from dataclasses import dataclass, replace
-from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from bot.knowledge import answer_keys as keys
 from bot.knowledge.answer_keys import AnswerKey
@@ -36,15 +36,19 @@ from bot.names import NLU_FALLBACK_INTENT, Intent
 MIN_CONFIDENCE = 0.2
 # Table answers whose labels may name a row, and add up by kind.
 ROW_KINDS = (keys.SIDE_EFFECT, keys.MEASURE)
+RESPONSE_RATE = "response rate"
+DURATION_OF_RESPONSE = "duration of response"
+ONE_YEAR_SURVIVAL = "1-year survival"
+OVERALL_SURVIVAL = "overall survival"
 # Of two measures named together, the narrower ("alive at 1 year" also
 # reads as survival).
 NARROWER = {
-    ("overall survival", "1-year survival"): "1-year survival",
+    (OVERALL_SURVIVAL, ONE_YEAR_SURVIVAL): ONE_YEAR_SURVIVAL,
     # "Those who responded: how long did it last?"
-    ("response rate", "duration of response"): "duration of response",
+    (RESPONSE_RATE, DURATION_OF_RESPONSE): DURATION_OF_RESPONSE,
 }
-RESPONSE_RATE = "response rate"
-DURATION_OF_RESPONSE = "duration of response"
+LIVED = re.compile(r"\b(live|lived|living|alive|surviv\w*)\b", re.IGNORECASE)
+MEDIAN = re.compile(r"\bmedian\b", re.IGNORECASE)
 HOW_LONG = re.compile(r"\bhow long\b|\blength of\b|\blast(?:ed|s)?\b|\bhold\b", re.IGNORECASE)
 # Words a follow-up may have besides the new name: "and what about in 1007?"
 FILLER = frozenset(
@@ -61,12 +65,20 @@ FILLER = frozenset(
 ALTERNATIVE = frozenset("instead alt alternative alternatively rather".split())
 # A nurse's follow-up that asks for more of the same figure: "HR + CI?"
 DETAIL = frozenset("hr ci p hazard ratio confidence interval value comparator chemo by".split())
+FIGURE_DETAIL = frozenset("hr ci p hazard ratio confidence interval value".split())
 WORD = re.compile(r"[a-z0-9']+")
 # "In it", "that one", "same trial": the question points back at what was
 # just said.
 POINTS_BACK = re.compile(
     r"\b(in it|in that|that one|this one|that trial|that study|same trial|same study|"
     r"in there|there)\b",
+    re.IGNORECASE,
+)
+# "And in 1007?", "was it worse in the older trial?": the same figure asked
+# again elsewhere, not a new question about the trial.
+COMPARES = re.compile(
+    r"^\W*(and|but|what about|how about|same)\b|\b(worse|better|higher|lower|more|less|fewer|"
+    r"too|also|as well)\b",
     re.IGNORECASE,
 )
 OTHER = re.compile(r"\bother (phase|trial|study|one|randomi[sz]ed)", re.IGNORECASE)
@@ -144,6 +156,9 @@ def ranked_choice(
     if key.kind == keys.CARD:
         if key.name not in knowledge.cards:
             return None
+        in_trial = _side_effect_in_trial(question, knowledge, key.name)
+        if in_trial:
+            return in_trial
         kind = tables.general_cards.get(key.name)
         if not kind:
             return key
@@ -187,15 +202,17 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     ranking = list(question.ranking)
     about_the_review = [(label, c) for label, c in ranking if label != keys.OUT_OF_SCOPE]
     left = sum(confidence for _, confidence in about_the_review)
-    if (
+    sure_after_an_answer = (
         previous
         and previous != keys.OUT_OF_SCOPE
         and question.intent not in OFF_TOPIC_INTENTS
         and question.intent_confidence >= SURE_INTENT
-        and left > 0
-    ):
+    )
+    if left > 0 and sure_after_an_answer:
         # The ranking given that it is about the review.
         ranking = [(label, confidence / left) for label, confidence in about_the_review]
+    elif names_a_row(question, knowledge):
+        ranking = about_the_review
     if not (previous and question.short and ranking):
         return ranking
     topic = _topic(previous, knowledge)
@@ -207,6 +224,22 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     scale = total / sum(confidence for _, confidence in weighted)
     return sorted(
         ((label, confidence * scale) for label, confidence in weighted), key=lambda item: -item[1]
+    )
+
+
+def names_a_row(question: Question, knowledge: Knowledge) -> bool:
+    """Names something the review's tables hold (a side effect of Table 2, a
+    trial, a mutation, a medicine it names): "dyspnoea G3-4 1005?" is about
+    the review, however few its words."""
+    tables = knowledge.tables
+    held = {
+        "side_effect": tables.adverse_events,
+        "trial": tables.trials,
+        "mutation": tables.mutations,
+        "drug": {*tables.interactions, *tables.alk_inhibitors} - {THE_MEDICINE},
+    }
+    return any(
+        name in rows for kind, rows in held.items() for name in question.entities.get(kind, ())
     )
 
 
@@ -274,6 +307,35 @@ def _trial_of_card(card: Optional[str], knowledge: Knowledge) -> Optional[str]:
     return next(
         (name for name, trial in knowledge.tables.trials.items() if trial.card == card), None
     )
+
+
+def _side_effect_in_trial(
+    question: Question, knowledge: Knowledge, card: str
+) -> Optional[AnswerKey]:
+    """A side effect and a trial ask for that row of Table 2, not the trial's
+    card: "emesis rate in the phase 2 study", or, after a side effect's
+    figure, "and in the trial where people had chemo first?"."""
+    tables = knowledge.tables
+    trial = question.first("trial") or _trial_of_card(card, knowledge)
+    if trial not in tables.trials:
+        return None
+    events = tables.adverse_events
+    event = next(
+        (name for name in question.entities.get("side_effect", ()) if name in events), None
+    )
+    severe = question.severe
+    previous = question.previous
+    if (
+        event is None
+        and question.short
+        and COMPARES.search(question.text)
+        and previous
+        and previous.name in events
+    ):
+        event, severe = previous.name, severe or previous.severe
+    if event is None:
+        return None
+    return AnswerKey(keys.SIDE_EFFECT, event, severe, None if trial == tables.main_trial else trial)
 
 
 @dataclass(frozen=True)
@@ -356,9 +418,19 @@ def _measure_row(request: RowRequest) -> Optional[AnswerKey]:
         measure = AnswerKey.parse(request.learnt).name or None
     if measure not in tables.measures:
         return None
-    if measure == RESPONSE_RATE and RESPONSE_RATE in named and HOW_LONG.search(question.text):
-        # "Those who responded: how long did it last?"
+    asks_anew = RESPONSE_RATE in named or (not named and question.short)
+    if (
+        measure == RESPONSE_RATE
+        and asks_anew
+        and HOW_LONG.search(question.text)
+        and not LIVED.search(question.text)
+    ):
+        # "Those who responded: how long did it last?", or after the response
+        # rate, "how long did that last?"
         measure = DURATION_OF_RESPONSE
+    if measure == ONE_YEAR_SURVIVAL and not named and MEDIAN.search(question.text):
+        # After the 1-year figure, "and median?" asks for overall survival.
+        measure = OVERALL_SURVIVAL
     return AnswerKey(keys.MEASURE, str(measure), trial=trial or tables.main_trial)
 
 
@@ -427,6 +499,12 @@ def _only_names(question: Question) -> bool:
     )
 
 
+def _asks_for_detail(question: Question) -> bool:
+    """ "HR?", "p value?", "CI pls": a figure's detail and filler words only."""
+    words = set(WORD.findall(question.text.lower()))
+    return bool(words & FIGURE_DETAIL) and _only_words(question, FIGURE_DETAIL)
+
+
 def _only_words(question: Question, allowed: AbstractSet[str]) -> bool:
     words = set(WORD.findall(question.text.lower()))
     return bool(words) and not (words - FILLER - allowed)
@@ -436,8 +514,11 @@ def same_again(question: Question, knowledge: Knowledge) -> Optional[AnswerKey]:
     """ "And in 1007?", "what about alectinib?", "and PFS?" right after a
     table answer: that answer again, with the new name in place."""
     previous = question.previous
-    if unnamed_substance(question):
+    if unnamed_substance(question, knowledge):
         return AnswerKey(keys.INTERACTION, keys.NOT_NAMED)
+    if previous is not None and previous.kind == keys.CARD and _asks_for_detail(question):
+        # A nurse's "HR?" after a card asks for its detail, not a new answer.
+        return previous
     if previous is None or previous.kind not in ROWS or not _only_names(question):
         return None
     entities = question.entities
@@ -479,9 +560,10 @@ def same_again(question: Question, knowledge: Knowledge) -> Optional[AnswerKey]:
     return None
 
 
-def unnamed_substance(question: Question) -> Optional[str]:
+def unnamed_substance(question: Question, knowledge: Knowledge) -> Optional[str]:
     """The name in "and dolutegravir?" right after an interaction answer,
-    when the vocabulary does not know it: the one or two words left."""
+    when the vocabulary does not know it: the one or two words left. A kind
+    of medicine the review names ("macrolides?", "azoles?") is not one."""
     previous = question.previous
     if previous is None or previous.kind not in (keys.INTERACTION, keys.MEDICATION_CHECK):
         return None
@@ -490,7 +572,19 @@ def unnamed_substance(question: Question) -> Optional[str]:
     left = [
         word for word in WORD.findall(question.text.lower()) if word not in FILLER | ALTERNATIVE
     ]
+    if any(word.rstrip("s") in _group_words(knowledge) for word in left):
+        return None
     return " ".join(left) if 1 <= len(left) <= 2 else None
+
+
+def _group_words(knowledge: Knowledge) -> FrozenSet[str]:
+    """The words of the groups the review puts medicines in: "macrolide",
+    "antifungal", "inducer"..."""
+    return frozenset(
+        word
+        for interaction in knowledge.tables.interactions.values()
+        for word in interaction.group.lower().split()
+    )
 
 
 # The keyword rules, for a message the ranking is unsure of.

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from bot.knowledge.answer_keys import AnswerKey
+from bot.knowledge.answer_keys import SIDE_EFFECT, AnswerKey
 from bot.knowledge.content import Card
 
 PATIENT = "patient"
@@ -25,6 +25,9 @@ STORY_WORDS = 25
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 # "L1198F after lorlatinib, would crizotinib work?": a name after one of
 # these words is what happened before, not what is asked about.
+# "And bad ones?", "is it usually bad?": right after a side effect's
+# figure, asking about bad cases asks for the severe column.
+BAD = re.compile(r"\b(bad|badly|serious|seriously|severe|severely)\b", re.IGNORECASE)
 HISTORY = re.compile(
     r"\b(after|on|since|following|failed|stopped|progressed on)\s+(\w+\s+)?$", re.IGNORECASE
 )
@@ -67,7 +70,13 @@ class Question:
     def severe(self) -> bool:
         """Asks how often it was severe, and not also how often at all."""
         severity = self.entities.get("severity", ())
-        return SEVERE in severity and ANY_GRADE not in severity
+        if ANY_GRADE in severity:
+            return False
+        previous = self.previous
+        after_a_side_effect = previous is not None and previous.kind == SIDE_EFFECT
+        return SEVERE in severity or (
+            after_a_side_effect and self.short and bool(BAD.search(self.text))
+        )
 
     @property
     def substances(self) -> Tuple[str, ...]:
