@@ -314,11 +314,15 @@ def test_after_an_answer_a_message_sure_to_be_about_the_review_is_not_out_of_sco
         last_answer="card:what_alk_positive_means",
     )
     assert str(choose(question, KNOWLEDGE)) == "card:how_alk_is_found"
-    # Without an answer before it, or with an unsure intent: as ranked.
+    # Without an answer before it: as ranked.
     first = replace(question, last_answer=None)
     assert str(choose(first, KNOWLEDGE)) == "out_of_scope"
+    # With an unsure intent, off-topic counts half after an answer: it
+    # still wins when its words say so clearly.
     unsure = replace(question, intent_confidence=0.4)
-    assert str(choose(unsure, KNOWLEDGE)) == "out_of_scope"
+    assert str(choose(unsure, KNOWLEDGE)) == "card:how_alk_is_found"
+    clearly = replace(unsure, ranking=[("out_of_scope", 0.8), ("card:how_alk_is_found", 0.1)])
+    assert str(choose(clearly, KNOWLEDGE)) == "out_of_scope"
 
 
 def asked_with(ranking, text, **spans):

@@ -89,6 +89,8 @@ SAME_TOPIC = 2.0
 # An intent this sure, after an answer, outweighs a ranking that reads the
 # words alone as out of scope.
 SURE_INTENT = 0.6
+# How much less likely off-topic is right after an answer about the review.
+OFF_TOPIC_AFTER_AN_ANSWER = 0.5
 OFF_TOPIC_INTENTS = frozenset({Intent.OUT_OF_SCOPE, NLU_FALLBACK_INTENT, None})
 
 
@@ -195,9 +197,11 @@ def _topic(label: str, knowledge: Knowledge) -> Optional[str]:
 def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, float]]:
     """The ranking read in the conversation. After an answer, a message the
     intent classifier is sure is about the review is not out of scope, even
-    when its words alone are ("how did they find it?"). A short follow-up is
-    likelier to stay on the previous answer's topic ("and the FDA?" after
-    the approvals card)."""
+    when its words alone are ("how did they find it?"), and any other is
+    less likely to be ("can she still have her flu jab?"); nor is a message
+    that names a row of the review's tables. A short follow-up is likelier
+    to stay on the previous answer's topic ("and the FDA?" after the
+    approvals card)."""
     previous = question.last_answer
     ranking = list(question.ranking)
     about_the_review = [(label, c) for label, c in ranking if label != keys.OUT_OF_SCOPE]
@@ -213,6 +217,17 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
         ranking = [(label, confidence / left) for label, confidence in about_the_review]
     elif names_a_row(question, knowledge):
         ranking = about_the_review
+    elif previous and previous != keys.OUT_OF_SCOPE:
+        ranking = sorted(
+            (
+                (
+                    label,
+                    confidence * (OFF_TOPIC_AFTER_AN_ANSWER if label == keys.OUT_OF_SCOPE else 1),
+                )
+                for label, confidence in ranking
+            ),
+            key=lambda item: -item[1],
+        )
     if not (previous and question.short and ranking):
         return ranking
     topic = _topic(previous, knowledge)
