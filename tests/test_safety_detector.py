@@ -209,9 +209,7 @@ def test_no_pattern_is_cut_short_by_a_yaml_comment():
     cut = [
         line.strip()
         for line in text.splitlines()
-        if line.lstrip().startswith("- ")
-        and line.lstrip()[2:3] not in "\"'"
-        and " #" in line
+        if line.lstrip().startswith("- ") and line.lstrip()[2:3] not in "\"'" and " #" in line
     ]
     assert not cut, cut
 
@@ -228,3 +226,18 @@ def test_no_pattern_is_cut_short_by_a_yaml_comment():
 )
 def test_ordinary_counts_stories_and_chores_are_not_red_flags(message):
     assert categories(message) == [], message
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("Last March he collapsed on a train platform and that's how they found it.", []),
+        ("He had a seizure two years ago when they found his brain mets.", []),
+        ("He had a seizure two years ago and had another one just now.", ["seizure"]),
+        ("Since last March he has been coughing up blood.", ["bleeding"]),
+        # A crisis told as history is still answered as a crisis.
+        ("Last year I wanted to end my life.", ["crisis"]),
+    ],
+)
+def test_an_emergency_placed_in_the_past_is_history_unless_it_is_also_now(message, expected):
+    assert categories(message) == expected, message

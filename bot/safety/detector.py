@@ -61,6 +61,8 @@ READING = re.compile(
     r"(?<![\w./])(x\s?)?(\d{1,3}(?:[.,]\d)?)\s*(°\s*[cf]|[cf]\b|%|bpm|x\b)?", re.IGNORECASE
 )
 TIMES_SIGN = "x"
+# "n=194": how many people a study had, never a reading.
+COUNT_OF_PEOPLE = re.compile(r"\bn\s*=\s*$", re.IGNORECASE)
 # Words that end the clause an ordinary context word speaks for: in "the
 # swelling was the normal kind, but now I wake up gasping" the "normal" is
 # not about the gasping.
@@ -178,6 +180,8 @@ class ReadingRule:
 
     def holds(self, sentence: str) -> Optional[str]:
         for found in READING.finditer(sentence):
+            if COUNT_OF_PEOPLE.search(sentence[: found.start()]):
+                continue
             value = float(found.group(2).replace(",", "."))
             if self.whole and not value.is_integer():
                 continue
@@ -278,6 +282,12 @@ class SafetyDetector:
             self.nlp, [("supposed", informational.get("hypothetical_cues", []))]
         )
         self.about_matcher = _matcher(self.nlp, [("about", informational.get("about_cues", []))])
+        self.history_matcher = _matcher(
+            self.nlp, [("history", informational.get("history_cues", []))]
+        )
+        self.present_matcher = _matcher(
+            self.nlp, [("present", informational.get("present_cues", []))]
+        )
         negations = rules.get("negations", {})
         self.negations = self._norms(negations.get("words", ""))
         self.negation_breakers = self._norms(negations.get("unless_followed_by", ""))
@@ -327,6 +337,11 @@ class SafetyDetector:
             and bool(self.personal_matcher(sentence))
             and bool(self.now_matcher(sentence))
         )
+
+    def _told_as_history(self, sentence: Span) -> bool:
+        """Placed in the past and not also now: "last March he collapsed on a
+        platform", not "he had a fit last year and another one today"."""
+        return bool(self.history_matcher(sentence)) and not self.present_matcher(sentence)
 
     def _negated(self, doc: Doc, start: int, sentence: Span, crisis: bool) -> bool:
         """A negation just before the match ("never blacked out", "I'd never
@@ -450,8 +465,10 @@ class SafetyDetector:
             category = name.rstrip(MARKS)
             sentence = next(s for s in sentences if s.start <= start < s.end)
             crisis = bool(self.categories[category].get("crisis"))
-            if self._negated(doc, start, sentence, crisis) or self._ordinary(
-                category, start, end, sentence, context
+            if (
+                self._negated(doc, start, sentence, crisis)
+                or self._ordinary(category, start, end, sentence, context)
+                or (not crisis and self._told_as_history(sentence))
             ):
                 continue
             flag = self._flag(category, doc[start:end].text, self._someone_else(doc, end, sentence))
