@@ -23,11 +23,11 @@ SHORT_WORDS = 10
 # question come before the names in the story.
 STORY_WORDS = 25
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
-# "L1198F after lorlatinib, would crizotinib work?": a name after one of
-# these words is what happened before, not what is asked about.
 # "And bad ones?", "is it usually bad?": right after a side effect's
 # figure, asking about bad cases asks for the severe column.
 BAD = re.compile(r"\b(bad|badly|serious|seriously|severe|severely)\b", re.IGNORECASE)
+# "L1198F after lorlatinib, would crizotinib work?": a name after one of
+# these words is what happened before, not what is asked about.
 HISTORY = re.compile(
     r"\b(after|on|since|following|failed|stopped|progressed on)\s+(\w+\s+)?$", re.IGNORECASE
 )

@@ -244,7 +244,8 @@ class SafetyDetector:
     A pattern match is a red flag unless it is negated just before ("never
     blacked out"), inside an everyday phrase ("sick of", "hay fever"), made
     ordinary by its category's words in the same sentence ("breathless on
-    the stairs, same as always"), or only asked about in general. A
+    the stairs, same as always"), told as history ("last March he
+    collapsed", outside a crisis), or only asked about in general. A
     sentence asks in general when it has a question cue and nothing
     pointing at a person or at now, and no other sentence of the message
     says that something is happening now ("Can it cause seizures? I had
