@@ -24,7 +24,7 @@ Which cards are general or overviews is set in content/tables.yml.
 
 import re
 from dataclasses import dataclass, replace
-from typing import AbstractSet, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot.knowledge import answer_keys as keys
 from bot.knowledge.answer_keys import AnswerKey
@@ -63,9 +63,10 @@ FILLER = frozenset(
 )
 # "Azithromycin as an alternative?", "dolutegravir instead?"
 ALTERNATIVE = frozenset("instead alt alternative alternatively rather".split())
-# A nurse's follow-up that asks for more of the same figure: "HR + CI?"
-DETAIL = frozenset("hr ci p hazard ratio confidence interval value comparator chemo by".split())
+# A nurse's follow-up that asks for a figure's detail ("HR + CI?"), or after
+# a figure, for more of the same ("vs chemo?").
 FIGURE_DETAIL = frozenset("hr ci p hazard ratio confidence interval value".split())
+DETAIL = FIGURE_DETAIL | frozenset("comparator chemo by".split())
 WORD = re.compile(r"[a-z0-9']+")
 # "In it", "that one", "same trial": the question points back at what was
 # just said.
@@ -206,26 +207,20 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     ranking = list(question.ranking)
     about_the_review = [(label, c) for label, c in ranking if label != keys.OUT_OF_SCOPE]
     left = sum(confidence for _, confidence in about_the_review)
-    sure_after_an_answer = (
-        previous
-        and previous != keys.OUT_OF_SCOPE
-        and question.intent not in OFF_TOPIC_INTENTS
-        and question.intent_confidence >= SURE_INTENT
-    )
-    if left > 0 and sure_after_an_answer:
+    after_an_answer = bool(previous) and previous != keys.OUT_OF_SCOPE
+    sure = question.intent not in OFF_TOPIC_INTENTS and question.intent_confidence >= SURE_INTENT
+    if left > 0 and after_an_answer and sure:
         # The ranking given that it is about the review.
         ranking = [(label, confidence / left) for label, confidence in about_the_review]
     elif names_a_row(question, knowledge):
         ranking = about_the_review
-    elif previous and previous != keys.OUT_OF_SCOPE:
+    elif after_an_answer:
+        off_topic = [(label, c) for label, c in ranking if label == keys.OUT_OF_SCOPE]
         ranking = sorted(
-            (
-                (
-                    label,
-                    confidence * (OFF_TOPIC_AFTER_AN_ANSWER if label == keys.OUT_OF_SCOPE else 1),
-                )
-                for label, confidence in ranking
-            ),
+            [
+                *about_the_review,
+                *((label, c * OFF_TOPIC_AFTER_AN_ANSWER) for label, c in off_topic),
+            ],
             key=lambda item: -item[1],
         )
     if not (previous and question.short and ranking):
@@ -587,19 +582,9 @@ def unnamed_substance(question: Question, knowledge: Knowledge) -> Optional[str]
     left = [
         word for word in WORD.findall(question.text.lower()) if word not in FILLER | ALTERNATIVE
     ]
-    if any(word.rstrip("s") in _group_words(knowledge) for word in left):
+    if any(word.rstrip("s") in knowledge.tables.interaction_group_words for word in left):
         return None
     return " ".join(left) if 1 <= len(left) <= 2 else None
-
-
-def _group_words(knowledge: Knowledge) -> FrozenSet[str]:
-    """The words of the groups the review puts medicines in: "macrolide",
-    "antifungal", "inducer"..."""
-    return frozenset(
-        word
-        for interaction in knowledge.tables.interactions.values()
-        for word in interaction.group.lower().split()
-    )
 
 
 # The keyword rules, for a message the ranking is unsure of.

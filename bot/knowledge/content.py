@@ -153,6 +153,16 @@ class Tables:
             for drug in (*mutation.resists, *mutation.sensitive)
         )
 
+    @cached_property
+    def interaction_group_words(self) -> FrozenSet[str]:
+        """The words of the groups the review puts medicines in: "macrolide",
+        "antifungal", "inducer"..."""
+        return frozenset(
+            word
+            for interaction in self.interactions.values()
+            for word in interaction.group.lower().split()
+        )
+
     def referenced_cards(self) -> Tuple[str, ...]:
         return (
             *self.adverse_event_follow_ups,
