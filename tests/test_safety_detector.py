@@ -235,6 +235,9 @@ def test_ordinary_counts_stories_and_chores_are_not_red_flags(message):
         ("He had a seizure two years ago when they found his brain mets.", []),
         ("He had a seizure two years ago and had another one just now.", ["seizure"]),
         ("Since last March he has been coughing up blood.", ["bleeding"]),
+        # Told in the present tense beside the date: it is happening now.
+        ("the crushing chest pain he had last year is back", ["chest_pain"]),
+        ("At diagnosis he had a seizure and he is having another one", ["seizure"]),
         # A crisis told as history is still answered as a crisis.
         ("Last year I wanted to end my life.", ["crisis"]),
     ],
