@@ -11,7 +11,7 @@ import pytest
 
 from bot.knowledge import load_knowledge
 from bot.knowledge.answers import answer
-from bot.knowledge.choice import choose, ranked
+from bot.knowledge.choice import choose, confident_choice, ranked
 from bot.knowledge.question import NURSE, Question, named_as_history, named_in_order
 
 KNOWLEDGE = load_knowledge()
@@ -79,6 +79,13 @@ def test_a_side_effect_is_taken_from_the_words_before_the_learnt_row():
 
 def test_a_side_effect_question_that_names_none_and_leans_on_nothing_gets_the_overview():
     assert key([("side_effect", 0.7)]) == "card:common_side_effects"
+
+
+def test_how_often_after_a_card_stays_on_that_card():
+    got = key([("side_effect", 0.6)], "how often", "card:heart_rhythm_qt")
+    assert got == "card:heart_rhythm_qt"
+    got = key([("measure", 0.7)], "and chemo how long", "card:time_to_response")
+    assert got == "card:time_to_response"
     assert key([("side_effect", 0.7)], severity="grade 3-4") == "card:severe_side_effects"
 
 
@@ -374,6 +381,25 @@ def test_the_medicine_taken_before_is_history_not_the_question():
     assert got == "mutation:L1198F"
 
 
+def test_going_back_on_a_medicine_is_the_question_not_history():
+    text = "mum has L1198F after lorlatinib, should she go back on crizotinib?"
+    got = asked_with(
+        [("mutation", 0.8)],
+        text,
+        mutation=[("L1198F", "L1198F")],
+        drug=[("lorlatinib", "lorlatinib"), ("crizotinib", "crizotinib")],
+    )
+    assert got == "mutation:L1198F+crizotinib"
+    text = "Dad's new biopsy found G1202R. Should he go on alectinib?"
+    got = asked_with(
+        [("mutation", 0.8)],
+        text,
+        mutation=[("G1202R", "G1202R")],
+        drug=[("alectinib", "alectinib")],
+    )
+    assert got == "mutation:G1202R+alectinib"
+
+
 def test_is_that_true_for_another_medicine_asks_about_the_same_mutation():
     got = key(
         [("card:ceritinib", 0.8)],
@@ -452,6 +478,19 @@ def test_naming_a_row_of_the_review_is_not_out_of_scope():
         severity="grade 3-4",
     )
     assert got == "side_effect:dyspnea:severe@PROFILE-1005"
+    # Also when the intent was out of scope and the answer must be sure.
+    question = Question(
+        "out_of_scope",
+        "G3-4 ALT/AST elevation 1L?",
+        {
+            "severity": ["grade 3-4"],
+            "side_effect": ["elevated liver enzymes"],
+            "trial": ["PROFILE-1014"],
+        },
+        ranking=[("out_of_scope", 0.56), ("side_effect:elevated liver enzymes", 0.43)],
+    )
+    got = confident_choice(question, KNOWLEDGE, at_least=0.5)
+    assert str(got) == "side_effect:elevated liver enzymes:severe"
 
 
 def test_a_side_effect_with_a_trial_card_asks_for_its_row_in_that_trial():

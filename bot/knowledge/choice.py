@@ -172,10 +172,15 @@ def ranked_choice(
     if key.kind in ROWS:
         # A bare kind ("side_effect") was learnt from follow-ups that lean
         # on the previous answer: "is it ever bad?".
-        previous = _leaned_on(question, key.kind, leans=top.best == key.kind)
+        leans = top.best == key.kind
+        previous = _leaned_on(question, key.kind, leans=leans)
         found = ROWS[key.kind](RowRequest(question, knowledge, learnt=top.best, previous=previous))
         if found or not overview:
             return found
+        if leans and question.short and question.previous and question.previous.kind == keys.CARD:
+            # "How often?" after the heart-rhythm card, "and chemo, how
+            # long?" after the time-to-response card: that card has it.
+            return question.previous
         return AnswerKey(keys.CARD, tables.overview_cards[key.kind])
     if key.kind == keys.MEDICATION_CHECK:
         if len(question.substances) >= 2 or _list_like(question.text):
@@ -200,7 +205,9 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     intent classifier is sure is about the review is not out of scope, even
     when its words alone are ("how did they find it?"), and any other is
     less likely to be ("can she still have her flu jab?"); nor is a message
-    that names a row of the review's tables. A short follow-up is likelier
+    that names a row of the review's tables, and when its words alone read
+    off-topic ("G3-4 ALT/AST elevation 1L?"), the rest of the ranking is
+    read as sure as if it were about the review. A short follow-up is likelier
     to stay on the previous answer's topic ("and the FDA?" after the
     approvals card)."""
     previous = question.last_answer
@@ -209,10 +216,12 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     left = sum(confidence for _, confidence in about_the_review)
     after_an_answer = bool(previous) and previous != keys.OUT_OF_SCOPE
     sure = question.intent not in OFF_TOPIC_INTENTS and question.intent_confidence >= SURE_INTENT
-    if left > 0 and after_an_answer and sure:
+    read_off_topic = bool(ranking) and ranking[0][0] == keys.OUT_OF_SCOPE
+    rows = names_a_row(question, knowledge)
+    if left > 0 and ((after_an_answer and sure) or (rows and read_off_topic)):
         # The ranking given that it is about the review.
         ranking = [(label, confidence / left) for label, confidence in about_the_review]
-    elif names_a_row(question, knowledge):
+    elif rows:
         ranking = about_the_review
     elif after_an_answer:
         off_topic = [(label, c) for label, c in ranking if label == keys.OUT_OF_SCOPE]

@@ -31,6 +31,11 @@ BAD = re.compile(r"\b(bad|badly|serious|seriously|severe|severely)\b", re.IGNORE
 HISTORY = re.compile(
     r"\b(after|on|since|following|failed|stopped|progressed on)\s+(\w+\s+)?$", re.IGNORECASE
 )
+# "Should he go on alectinib?", "go back on crizotinib": asked about, not
+# what happened before.
+GOING_ON = re.compile(
+    r"\b(go|goes|going|get|put|start|starting|switch|move|back)\s+on\s+(\w+\s+)?$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,10 @@ def named_in_order(
 
 
 def _said_as_history(text: str, start: Optional[int]) -> bool:
-    return start is not None and bool(HISTORY.search(text[max(0, start - 40) : start]))
+    if start is None:
+        return False
+    before = text[max(0, start - 40) : start]
+    return bool(HISTORY.search(before)) and not GOING_ON.search(before)
 
 
 def named_as_history(
