@@ -548,3 +548,25 @@ def test_a_kind_of_medicine_the_review_names_is_not_an_unnamed_medicine():
     assert key(
         [("card:medicines_that_raise_levels", 0.6)], "dolutegravir?", "interaction:grapefruit"
     ) == ("interaction:not_named")
+
+
+def test_a_row_named_beats_a_card_of_another_topic_ranked_close():
+    got = key(
+        [("card:quality_of_life", 0.4), ("interaction", 0.27)],
+        "nelfinavir w crizo, what does the review say",
+        drug=["nelfinavir", "crizotinib"],
+    )
+    assert got == "interaction:nelfinavir"
+    # Not a card of the row's own topic, nor one ranked far ahead.
+    got = key(
+        [("card:why_interactions_matter", 0.4), ("interaction", 0.27)],
+        "why does grapefruit matter",
+        food="grapefruit",
+    )
+    assert got == "card:why_interactions_matter"
+    got = key(
+        [("card:quality_of_life", 0.7), ("interaction", 0.2)],
+        "will nelfinavir make me feel worse day to day",
+        drug="nelfinavir",
+    )
+    assert got == "card:quality_of_life"

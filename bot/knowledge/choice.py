@@ -84,6 +84,9 @@ COMPARES = re.compile(
 )
 OTHER = re.compile(r"\bother (phase|trial|study|one|randomi[sz]ed)", re.IGNORECASE)
 PRONOUN = re.compile(r"\b(it|that|this|them|those)\b", re.IGNORECASE)
+# A row the question names wins over a card of another topic ranked at
+# most this many times as sure.
+ROW_BEHIND_CARD = 0.5
 # How much more likely a short follow-up is to stay on the previous
 # answer's topic.
 SAME_TOPIC = 2.0
@@ -162,6 +165,9 @@ def ranked_choice(
         in_trial = _side_effect_in_trial(question, knowledge, key.name)
         if in_trial:
             return in_trial
+        named = _named_row_of_another_topic(question, knowledge, answers)
+        if named:
+            return named
         kind = tables.general_cards.get(key.name)
         if not kind:
             return key
@@ -189,6 +195,28 @@ def ranked_choice(
             keys.CARD, tables.overview_cards[keys.INTERACTION]
         )
     return key  # not covered, out of scope
+
+
+def _named_row_of_another_topic(
+    question: Question, knowledge: Knowledge, answers: Sequence[Ranked]
+) -> Optional[AnswerKey]:
+    """A row the question names, of a table ranked close behind a card of
+    another topic: "nelfinavir w crizo, what does the review say?" wants
+    nelfinavir's row, not the quality-of-life card."""
+    top = answers[0]
+    topic = _topic(top.unit, knowledge)
+    for other in answers[1:]:
+        kind = AnswerKey.parse(other.unit).kind
+        if (
+            kind not in ROWS
+            or other.confidence < ROW_BEHIND_CARD * top.confidence
+            or knowledge.tables.topics.get(kind) == topic
+        ):
+            continue
+        found = ROWS[kind](RowRequest(question, knowledge))
+        if found and found.kind == kind and found.name not in (keys.NOT_NAMED, keys.NOT_LISTED):
+            return found
+    return None
 
 
 def _topic(label: str, knowledge: Knowledge) -> Optional[str]:
