@@ -570,3 +570,21 @@ def test_a_row_named_beats_a_card_of_another_topic_ranked_close():
         drug="nelfinavir",
     )
     assert got == "card:quality_of_life"
+
+
+def test_that_trial_is_the_one_the_conversation_was_about_not_the_cards():
+    got = key(
+        [("card:profile_1014", 0.3), ("measure:response rate", 0.22)],
+        "and how many responded in that trial",
+        "side_effect:vomiting@PROFILE-1005",
+        measure="response rate",
+    )
+    assert got == "measure:response rate@PROFILE-1005"
+
+
+def test_median_or_nr_after_a_survival_figure_stays_on_survival():
+    previous = "measure:1-year survival@PROFILE-1001"
+    got = key([("out_of_scope", 0.6)], "ok and median?", previous)
+    assert got == "measure:overall survival@PROFILE-1001"
+    previous = "measure:overall survival@PROFILE-1014"
+    assert key([("out_of_scope", 0.5)], "NR meaning?", previous) == previous

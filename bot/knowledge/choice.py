@@ -64,9 +64,9 @@ FILLER = frozenset(
 # "Azithromycin as an alternative?", "dolutegravir instead?"
 ALTERNATIVE = frozenset("instead alt alternative alternatively rather".split())
 # A nurse's follow-up that asks for a figure's detail ("HR + CI?"), or after
-# a figure, for more of the same ("vs chemo?").
+# a figure, for more of the same ("vs chemo?", "and median?", "NR meaning?").
 FIGURE_DETAIL = frozenset("hr ci p hazard ratio confidence interval value".split())
-DETAIL = FIGURE_DETAIL | frozenset("comparator chemo by".split())
+DETAIL = FIGURE_DETAIL | frozenset("comparator chemo by median nr meaning mean means".split())
 WORD = re.compile(r"[a-z0-9']+")
 # "In it", "that one", "same trial": the question points back at what was
 # just said.
@@ -364,7 +364,8 @@ def _side_effect_in_trial(
     figure, "and in the trial where people had chemo first?"."""
     tables = knowledge.tables
     trial = question.first("trial") or _trial_of_card(card, knowledge)
-    if trial not in tables.trials:
+    if trial not in tables.trials or question.entities.get("measure"):
+        # A measure named asks for a result, not a side effect.
         return None
     events = tables.adverse_events
     event = next(
@@ -449,8 +450,12 @@ def _measure_row(request: RowRequest) -> Optional[AnswerKey]:
         if set(pair) <= set(named):
             named = [narrower]
     card_trial = _trial_of_card(card, knowledge)
-    # A trial the question names wins over the trial card's.
-    trial = question.first("trial") or card_trial or _trial(question, knowledge, previous)
+    # A trial the question names, or points back at ("how many responded in
+    # that trial?"), wins over the trial card's.
+    pointed = _context_trial(question, knowledge) if POINTS_BACK.search(question.text) else None
+    trial = (
+        question.first("trial") or pointed or card_trial or _trial(question, knowledge, previous)
+    )
     if trial not in tables.trials:
         trial = None
     if card and not named:
@@ -475,10 +480,16 @@ def _measure_row(request: RowRequest) -> Optional[AnswerKey]:
         # "Those who responded: how long did it last?", or after the response
         # rate, "how long did that last?"
         measure = DURATION_OF_RESPONSE
-    if measure == ONE_YEAR_SURVIVAL and not named and MEDIAN.search(question.text):
-        # After the 1-year figure, "and median?" asks for overall survival.
-        measure = OVERALL_SURVIVAL
+    if not named:
+        measure = _median_of(str(measure), question)
     return AnswerKey(keys.MEASURE, str(measure), trial=trial or tables.main_trial)
+
+
+def _median_of(measure: str, question: Question) -> str:
+    """After the 1-year figure, "and median?" asks for overall survival."""
+    if measure == ONE_YEAR_SURVIVAL and MEDIAN.search(question.text):
+        return OVERALL_SURVIVAL
+    return measure
 
 
 def _interaction_row(request: RowRequest) -> Optional[AnswerKey]:
@@ -589,7 +600,7 @@ def same_again(question: Question, knowledge: Knowledge) -> Optional[AnswerKey]:
             return None
         return replace(
             previous,
-            name=measures[0] if measures else previous.name,
+            name=measures[0] if measures else _median_of(previous.name, question),
             trial=trial if trial in tables.trials else previous.trial,
         )
     if previous.kind == keys.MUTATION:
