@@ -240,7 +240,21 @@ def test_ordinary_counts_stories_and_chores_are_not_red_flags(message):
         ("At diagnosis he had a seizure and he is having another one", ["seizure"]),
         # A crisis told as history is still answered as a crisis.
         ("Last year I wanted to end my life.", ["crisis"]),
+        # A now that says it is over does not bring it back.
+        ("Last spring her face swelled up and she ended up in A&E, all fine now.", []),
+        ("Last spring her face swelled up and it is swelling again now.", ["allergy"]),
     ],
 )
 def test_an_emergency_placed_in_the_past_is_history_unless_it_is_also_now(message, expected):
+    assert categories(message) == expected, message
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("out of breath on the stairs but sitting down I'm totally fine", []),
+        ("out of breath on the stairs and sitting down I'm not fine", ["breathing"]),
+    ],
+)
+def test_an_urgent_word_said_to_be_fine_just_after_is_not_urgent(message, expected):
     assert categories(message) == expected, message

@@ -9,7 +9,7 @@ questions, readings, long posts), alone and mid-conversation. It runs
 through the servers, as people's messages would; tests/development/
 safety.yml and the first three earlier held-out sets (safety-heldout-1.yml
 to -3), which the patterns were worked against once read, run through the
-detector alone. The fourth to seventh (safety-heldout-4.yml to -7) have been
+detector alone. The fourth to eighth (safety-heldout-4.yml to -8) have been
 read too; the detector alone still misses some of them or raises false
 alarms, so they are for reading, not asserted.
 """

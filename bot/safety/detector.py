@@ -289,10 +289,14 @@ class SafetyDetector:
         self.present_matcher = _matcher(
             self.nlp, [("present", informational.get("present_cues", []))]
         )
+        self.settled_matcher = _matcher(
+            self.nlp, [("settled", informational.get("settled_cues", []))]
+        )
         negations = rules.get("negations", {})
         self.negations = self._norms(negations.get("words", ""))
         self.negation_breakers = self._norms(negations.get("unless_followed_by", ""))
-        self.reassuring = self.negations | self._norms(negations.get("reassuring", ""))
+        self.reassuring_words = self._norms(negations.get("reassuring", ""))
+        self.reassuring = self.negations | self.reassuring_words
         people = rules.get("people", {})
         self.writer = self._norms(people.get("writer", ""))
         self.someone_else = self._norms(people.get("someone_else", ""))
@@ -341,8 +345,15 @@ class SafetyDetector:
 
     def _told_as_history(self, sentence: Span) -> bool:
         """Placed in the past and not also now: "last March he collapsed on a
-        platform", not "he had a fit last year and another one today"."""
-        return bool(self.history_matcher(sentence)) and not self.present_matcher(sentence)
+        platform", not "he had a fit last year and another one today"; a now
+        that says it is over ("all fine now") is not a present."""
+        settled = [(start, end) for _, start, end in self.settled_matcher(sentence)]
+        present = [
+            (start, end)
+            for _, start, end in self.present_matcher(sentence)
+            if not any(low <= start and end <= high for low, high in settled)
+        ]
+        return bool(self.history_matcher(sentence)) and not present
 
     def _negated(self, doc: Doc, start: int, sentence: Span, crisis: bool) -> bool:
         """A negation just before the match ("never blacked out", "I'd never
@@ -369,22 +380,28 @@ class SafetyDetector:
         doc = sentence.doc
         kinds = {
             kind
-            for kind, low, _ in context
+            for kind, low, high in context
             if sentence.start <= low < sentence.end
             and not (kind.startswith("ordinary:") and self._contrast_between(doc, low, start))
-            and not (
-                kind.startswith("urgent:")
-                and any(
-                    t.norm_ in self.reassuring
-                    for t in doc[max(sentence.start, low - REASSURING_REACH) : low]
-                )
-            )
+            and not (kind.startswith("urgent:") and self._reassured(sentence, low, high))
         }
         inside_phrase = any(
             kind == "ordinary" and low < end and start < high for kind, low, high in context
         )
         return inside_phrase or (
             f"ordinary:{category}" in kinds and f"urgent:{category}" not in kinds
+        )
+
+    def _reassured(self, sentence: Span, low: int, high: int) -> bool:
+        """An urgent word with a reassuring one just before it ("normal when
+        I'm resting") or just after it, not negated ("sitting down I'm
+        totally fine", not "at rest I'm not fine")."""
+        doc = sentence.doc
+        before = doc[max(sentence.start, low - REASSURING_REACH) : low]
+        after = doc[high : min(sentence.end, high + REASSURING_REACH + 1)]
+        return any(t.norm_ in self.reassuring for t in before) or any(
+            t.norm_ in self.reassuring_words and doc[t.i - 1].norm_ not in self.negations
+            for t in after
         )
 
     @staticmethod
