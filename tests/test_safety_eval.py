@@ -30,9 +30,10 @@ DEVELOPMENT = [
 # The targets are every red flag caught (escalated, or asked about with the
 # number to call) and at most 1% of calm messages escalated; not met yet
 # (README, "How good"). The suite fails when either gets worse than measured
-# on the held-out set on 7 December 2026 (0.873 and 0.024).
-RECALL_FLOOR = 0.86
-FALSE_ALARM_CEILING = 0.03
+# on the held-out set on 7 December 2026 (0.964 and 0.037), with room for a
+# retrained classifier's few asks.
+RECALL_FLOOR = 0.94
+FALSE_ALARM_CEILING = 0.045
 
 
 def _groups(path):
