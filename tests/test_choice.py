@@ -588,3 +588,9 @@ def test_median_or_nr_after_a_survival_figure_stays_on_survival():
     assert got == "measure:overall survival@PROFILE-1001"
     previous = "measure:overall survival@PROFILE-1014"
     assert key([("out_of_scope", 0.5)], "NR meaning?", previous) == previous
+
+
+def test_the_interaction_label_with_no_medicine_and_no_interaction_before_is_a_guess():
+    ranking = [("interaction", 0.45), ("out_of_scope", 0.36)]
+    assert key(ranking, "blorp fizzwangle") == "out_of_scope"
+    assert key(ranking, "and that one?", "interaction:grapefruit") != "out_of_scope"

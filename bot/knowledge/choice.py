@@ -239,7 +239,11 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     to stay on the previous answer's topic ("and the FDA?" after the
     approvals card)."""
     previous = question.last_answer
-    ranking = list(question.ranking)
+    ranking = [
+        (label, confidence)
+        for label, confidence in question.ranking
+        if not (label == keys.INTERACTION and _no_interaction_to_read(question))
+    ]
     about_the_review = [(label, c) for label, c in ranking if label != keys.OUT_OF_SCOPE]
     left = sum(confidence for _, confidence in about_the_review)
     after_an_answer = bool(previous) and previous != keys.OUT_OF_SCOPE
@@ -272,6 +276,15 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     return sorted(
         ((label, confidence * scale) for label, confidence in weighted), key=lambda item: -item[1]
     )
+
+
+def _no_interaction_to_read(question: Question) -> bool:
+    """Names no medicine or food, and follows no interaction answer: the
+    interaction table's bare label is then a guess at words it did not
+    understand ("blorp fizzwangle"), not a question about a medicine."""
+    previous = question.previous
+    follows = previous is not None and previous.kind in (keys.INTERACTION, keys.MEDICATION_CHECK)
+    return not (question.substances or follows)
 
 
 def names_a_row(question: Question, knowledge: Knowledge) -> bool:

@@ -42,7 +42,8 @@ SUPPOSING = {"would", "could", "might", "ever", "what", "in", "case"}
 EVER = "ever"
 # How far before a red flag a negation ("never blacked out") is looked for.
 NEGATION_REACH = 4
-# How far before an urgent word a reassuring one ("normal when I'm resting") is.
+# How far before an urgent word a reassuring one is ("normal when I'm resting");
+# after it, one word further ("sitting down I'm totally fine").
 REASSURING_REACH = 4
 WORDS = re.compile(r"[a-z0-9]+")
 HOURS = "hr"  # a heart rate before a number, hours after it
