@@ -123,6 +123,13 @@ def test_the_first_fallback_shows_the_topics_and_the_second_offers_a_nurse():
     )
     [offer], _ = run(ActionRespondToFallback(), twice)
     assert offer["buttons"][0]["payload"] == "/request_handoff"
+    # A message answered as off-topic was not understood either.
+    off_topic = {"event": "slot", "name": "last_answer", "value": "out_of_scope"}
+    after_off_topic = tracker_with(
+        [user_event("blorp", "ask_progression"), off_topic, user_event("cricket?", "out_of_scope")]
+    )
+    [offer], _ = run(ActionRespondToFallback(), after_off_topic)
+    assert offer["buttons"][0]["payload"] == "/request_handoff"
 
 
 def test_without_a_clinic_webhook_the_handoff_says_how_to_reach_the_clinic(monkeypatch):

@@ -15,7 +15,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 import requests
 
 from bot.knowledge import Knowledge
-from bot.names import NLU_FALLBACK_INTENT, Intent
+from bot.knowledge.answer_keys import OUT_OF_SCOPE
+from bot.names import NLU_FALLBACK_INTENT, Intent, Slot
 from bot.safety.detector import SafetyDetector
 
 POST_TIMEOUT_SECONDS = 10
@@ -91,10 +92,24 @@ def summarise(
 
 
 def unanswered_in_a_row(events: Iterable[Mapping[str, Any]]) -> int:
-    """How many of the latest user messages in a row were not understood."""
+    """How many of the latest user messages in a row were not understood:
+    NLU could not tell what they were, or the answer was that they are
+    off-topic."""
+    unanswered: List[bool] = []
+    for event in events:
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            unanswered.append(intent in UNANSWERED_INTENTS)
+        elif (
+            unanswered
+            and event.get("event") == "slot"
+            and event.get("name") == Slot.LAST_ANSWER
+            and event.get("value") == OUT_OF_SCOPE
+        ):
+            unanswered[-1] = True
     count = 0
-    for intent, _ in reversed(user_messages(events)):
-        if intent not in UNANSWERED_INTENTS:
+    for not_understood in reversed(unanswered):
+        if not not_understood:
             break
         count += 1
     return count
