@@ -79,6 +79,7 @@ def test_a_side_effect_is_taken_from_the_words_before_the_learnt_row():
 
 def test_a_side_effect_question_that_names_none_and_leans_on_nothing_gets_the_overview():
     assert key([("side_effect", 0.7)]) == "card:common_side_effects"
+    assert key([("side_effect", 0.7)], severity="grade 3-4") == "card:severe_side_effects"
 
 
 def test_how_often_after_a_card_stays_on_that_card():
@@ -86,7 +87,6 @@ def test_how_often_after_a_card_stays_on_that_card():
     assert got == "card:heart_rhythm_qt"
     got = key([("measure", 0.7)], "and chemo how long", "card:time_to_response")
     assert got == "card:time_to_response"
-    assert key([("side_effect", 0.7)], severity="grade 3-4") == "card:severe_side_effects"
 
 
 def test_how_often_is_it_severe_leans_on_the_previous_side_effect_and_its_trial():
@@ -362,42 +362,47 @@ def test_a_medicines_card_gives_way_to_the_mutation_it_is_asked_about():
     assert got == "mutation:C1156Y+ceritinib"
 
 
-def test_the_medicine_taken_before_is_history_not_the_question():
-    text = "L1198F came up after lorlatinib. does crizotinib work again with that one"
+@pytest.mark.parametrize(
+    "text, mutation, drugs, expected",
+    [
+        # The medicine taken before is history, not the question.
+        (
+            "L1198F came up after lorlatinib. does crizotinib work again with that one",
+            "L1198F",
+            ["lorlatinib", "crizotinib"],
+            "mutation:L1198F+crizotinib",
+        ),
+        (
+            "what is L1198F, it came up on my blood test after lorlatinib",
+            "L1198F",
+            ["lorlatinib"],
+            "mutation:L1198F",
+        ),
+        # Going (back) on a medicine is the question.
+        (
+            "mum has L1198F after lorlatinib, should she go back on crizotinib?",
+            "L1198F",
+            ["lorlatinib", "crizotinib"],
+            "mutation:L1198F+crizotinib",
+        ),
+        (
+            "Dad's new biopsy found G1202R. Should he go on alectinib?",
+            "G1202R",
+            ["alectinib"],
+            "mutation:G1202R+alectinib",
+        ),
+    ],
+)
+def test_the_medicine_taken_before_is_history_and_the_one_to_go_on_is_the_question(
+    text, mutation, drugs, expected
+):
     got = asked_with(
         [("mutation", 0.8)],
         text,
-        mutation=[("L1198F", "L1198F")],
-        drug=[("lorlatinib", "lorlatinib"), ("crizotinib", "crizotinib")],
+        mutation=[(mutation, mutation)],
+        drug=[(drug, drug) for drug in drugs],
     )
-    assert got == "mutation:L1198F+crizotinib"
-    text = "what is L1198F, it came up on my blood test after lorlatinib"
-    got = asked_with(
-        [("mutation", 0.8)],
-        text,
-        mutation=[("L1198F", "L1198F")],
-        drug=[("lorlatinib", "lorlatinib")],
-    )
-    assert got == "mutation:L1198F"
-
-
-def test_going_back_on_a_medicine_is_the_question_not_history():
-    text = "mum has L1198F after lorlatinib, should she go back on crizotinib?"
-    got = asked_with(
-        [("mutation", 0.8)],
-        text,
-        mutation=[("L1198F", "L1198F")],
-        drug=[("lorlatinib", "lorlatinib"), ("crizotinib", "crizotinib")],
-    )
-    assert got == "mutation:L1198F+crizotinib"
-    text = "Dad's new biopsy found G1202R. Should he go on alectinib?"
-    got = asked_with(
-        [("mutation", 0.8)],
-        text,
-        mutation=[("G1202R", "G1202R")],
-        drug=[("alectinib", "alectinib")],
-    )
-    assert got == "mutation:G1202R+alectinib"
+    assert got == expected
 
 
 def test_is_that_true_for_another_medicine_asks_about_the_same_mutation():
