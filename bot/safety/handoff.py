@@ -49,14 +49,17 @@ class Handoff:
         return "\n".join(lines)
 
 
+def _intent(event: Mapping[str, Any]) -> str:
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+
+
 def user_messages(events: Iterable[Mapping[str, Any]]) -> List[Tuple[str, str]]:
     """(intent, text) of each user message, oldest first."""
-    messages = []
-    for event in events:
-        if event.get("event") == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
-            messages.append((intent, event.get("text") or ""))
-    return messages
+    return [
+        (_intent(event), event.get("text") or "")
+        for event in events
+        if event.get("event") == "user"
+    ]
 
 
 def summarise(
@@ -98,8 +101,7 @@ def unanswered_in_a_row(events: Iterable[Mapping[str, Any]]) -> int:
     unanswered: List[bool] = []
     for event in events:
         if event.get("event") == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            unanswered.append(intent in UNANSWERED_INTENTS)
+            unanswered.append(_intent(event) in UNANSWERED_INTENTS)
         elif (
             unanswered
             and event.get("event") == "slot"
