@@ -239,11 +239,8 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     to stay on the previous answer's topic ("and the FDA?" after the
     approvals card)."""
     previous = question.last_answer
-    ranking = [
-        (label, confidence)
-        for label, confidence in question.ranking
-        if not (label == keys.INTERACTION and _no_interaction_to_read(question))
-    ]
+    ignored = keys.INTERACTION if _no_interaction_to_read(question) else None
+    ranking = [(label, confidence) for label, confidence in question.ranking if label != ignored]
     about_the_review = [(label, c) for label, c in ranking if label != keys.OUT_OF_SCOPE]
     left = sum(confidence for _, confidence in about_the_review)
     after_an_answer = bool(previous) and previous != keys.OUT_OF_SCOPE
