@@ -38,6 +38,44 @@ GOING_ON = re.compile(
 )
 
 
+# Doing something about one's own treatment: stopping, skipping, changing,
+# refusing, asking for something else.
+_TREATMENT_STEP = (
+    r"(skip|stop|quit|pause|come off|cut|drop|reduce|self-reduce|lower|halve|switch|swap"
+    r"|change|move|go back|refuse|say no|saying no|decline|push|insist|carry on|keep"
+    r"|stay on|restart|start|put off|delay|wait|miss|take a break|have a break"
+    r"|go straight|join|have (the|another)|take (1|one|half|only))"
+)
+# "Should I...?", "is it ok for me to skip...?", "can I stop...?", "what
+# would you do?": asking what to do. "ok with crizo??" or "can you stay on
+# it if it grows?" asks what the review says, however personal it sounds.
+DECISION = re.compile(
+    "|".join(
+        [
+            r"\b(should|shud|shld|shall|ought)\b",
+            r"\bgood (idea|move)\b",
+            r"\bworth (it|me|him|her|doing)\b",
+            r"\by/n\b",
+            r"\byes or no\b",
+            r"\b(would|wud|wld) (you|u)\b",
+            r"\bwhich (would|wud|should) (you|u|i)\b",
+            r"\bright (call|choice|thing|decision)\b",
+            r"\bbetter (choice |option )?for (me|him|her|us)\b",
+            r"\b(is|would) it (be )?(reasonable|wrong|better|best|wise|sensible|time)\b",
+            r"\bwise\b",
+            r"\b(ok|okay|alright|safe|fine)( for (me|him|her|mum|mom|dad|my \w+))? (if i )?(just )?"
+            r"(to )?" + _TREATMENT_STEP + r"\b",
+            r"\b(ok|okay)( for (me|him|her))? (if|to do)\b",
+            r"\bcan (i|we|he|she|mum|dad) (just )?" + _TREATMENT_STEP + r"\b",
+            r"\b(wants?|wanting|asking|thinking|tempted|considering|planning|weighing|declining"
+            r"|refusing)\b( \w+){0,2} (to |of |about |whether to )?" + _TREATMENT_STEP + r"\b",
+            r"\bdeclin(e|ing)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Question:
     """What the person asked, as NLU understood it, and what came before."""
@@ -151,3 +189,10 @@ def named_as_history(
     return tuple(
         dict.fromkeys(value for _, value, begin, _ in found if _said_as_history(text, begin))
     )
+
+
+def asks_for_a_decision(text: str) -> bool:
+    """Whether the message's question asks what to do about one's own
+    treatment, in words that say so."""
+    start, end = question_span(text)
+    return bool(DECISION.search(text[start:end]))

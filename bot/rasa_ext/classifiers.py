@@ -43,7 +43,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.preprocessing import normalize
 
-from bot.names import ANSWER_KEY
+from bot.knowledge.question import asks_for_a_decision
+from bot.names import ANSWER_KEY, Intent
 from bot.nlp.linear_model import LinearModel
 
 
@@ -171,12 +172,32 @@ class LinearIntentClassifier(_LinearClassifier, IntentClassifier):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message, ranking in zip(messages, self.rank(messages, INTENT_NAME_KEY)):
+            ranking = without_an_unasked_decision(message.get(TEXT) or "", ranking)
             # No words, no intent: as Rasa's own classifiers report it, so
             # the FallbackClassifier asks to rephrase.
             unknown = {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
             message.set(INTENT, ranking[0] if ranking else unknown, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+
+def without_an_unasked_decision(text: str, ranking: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The ranking without a personal decision on top when the question has
+    no words that ask what to do ("gp gave me itraconazole, ok with crizo?"):
+    the deferral would answer a question nobody asked. The rest share its
+    confidence, so the next intent is not taken for a guess."""
+    if not ranking or ranking[0][INTENT_NAME_KEY] != Intent.ASK_PERSONAL_DECISION:
+        return ranking
+    if asks_for_a_decision(text):
+        return ranking
+    rest = ranking[1:]
+    left = sum(label[PREDICTED_CONFIDENCE_KEY] for label in rest)
+    if not rest or left <= 0:
+        return ranking
+    return [
+        {**label, PREDICTED_CONFIDENCE_KEY: label[PREDICTED_CONFIDENCE_KEY] / left}
+        for label in rest
+    ]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
