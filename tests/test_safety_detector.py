@@ -123,6 +123,11 @@ def categories(message):
         "puffy face and ankles in the mornings, goes down by lunch",
         "she's had an irregular heartbeat for years, well controlled",
         "still out of puff on the stairs, same as before",
+        "My sister is having a fit about me flying to Spain",
+        "i'm burning up with curiosity about the newest ALK drug",
+        "choking on the price of petrol driving to the hospital",
+        "Worst headache of a form I've ever had to fill in for the benefits office",
+        "she has had fits since she was a child, they are well controlled",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
@@ -161,6 +166,15 @@ def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
         ("lost 4kg in 3 days with the diarrhoea and feel faint", "dehydration"),
         ("why cant i get my breath even sitting down?", "breathing"),
         ("my sight has gone patchy, like I lost the vision in one eye", "vision_loss"),
+        (
+            "the trails were normal but now I've lost most of the vision in my left eye",
+            "vision_loss",
+        ),
+        ("Do people have fits on crizotinib? I just had one 10 mins ago", "seizure"),
+        ("took my pills at 8 and then again at 9 because I forgot", "overdose"),
+        ("dad took the whole week's pill organiser in one go", "overdose"),
+        ("my breathing is so much worse, even rolling over leaves me panting", "breathing"),
+        ("the runs are every half hour now and I'm dizzy and my mouth is dry", "dehydration"),
     ],
 )
 def test_events_readings_and_now_are_red_flags_even_in_a_question(message, category):
@@ -182,6 +196,12 @@ def test_a_supposed_case_stays_supposed_and_a_told_one_is_told():
     # "is it bad if I took..." tells of something done; "would" supposes.
     assert categories("is it bad if I took my evening dose twice?") == ["overdose"]
     assert categories("what would happen if I took my evening dose twice?") == []
+    # ...unless it places it today: then it was done.
+    assert categories("what would happen if I took my evening dose twice today?") == ["overdose"]
+    assert categories("If I double dosed by mistake this morning do I need to do anything?") == [
+        "overdose"
+    ]
+    assert categories("what should I do if I get a fever tonight?") == []
     # A question about what a sign means is asked in general, event or not.
     assert categories("what is dark urine a sign of?") == []
     assert categories("my urine is dark, is that the liver?") == ["liver"]
@@ -243,6 +263,15 @@ def test_ordinary_counts_stories_and_chores_are_not_red_flags(message):
         # A now that says it is over does not bring it back.
         ("Last spring her face swelled up and she ended up in A&E, all fine now.", []),
         ("Last spring her face swelled up and it is swelling again now.", ["allergy"]),
+        # A present far off in a story's long sentence is about something else.
+        (
+            "Last year he coughed up blood once and we spent the night in A&E, that's how it"
+            " all started, and every time he clears his throat I'm back in that cubicle.",
+            [],
+        ),
+        ("In June he had a fit which turned out to be a brain met, now treated.", []),
+        ("One night he was dizzy and it turned out he was just dehydrated from a bug.", []),
+        ("He had a fit last month and he just had another one.", ["seizure"]),
     ],
 )
 def test_an_emergency_placed_in_the_past_is_history_unless_it_is_also_now(message, expected):

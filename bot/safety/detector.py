@@ -37,6 +37,9 @@ PERFECT = {"have", "has"}
 # one of these in its sentence.
 PAST = {"took", "swallowed", "ate", "chewed", "doubled", "had", "got"}
 SUPPOSING = {"would", "could", "might", "ever", "what", "in", "case"}
+# After a supposing cue in the past, these say it was done: "what happens
+# if I took three this morning?".
+DONE_TODAY = {"today", "tonight", "earlier", "already"}
 # A supposed case with "ever" stays supposed beside news of today ("if he
 # ever swallowed one? He hasn't, I'm just planning").
 EVER = "ever"
@@ -45,6 +48,8 @@ NEGATION_REACH = 4
 # How far before an urgent word a reassuring one is ("normal when I'm resting");
 # after it, one word further ("sitting down I'm totally fine").
 REASSURING_REACH = 4
+# How near an emergency told as history a word must be to say it is also now.
+PRESENT_REACH = 12
 WORDS = re.compile(r"[a-z0-9]+")
 HOURS = "hr"  # a heart rate before a number, hours after it
 # How many words after a number may name its measure ("39.1 on the ear thermometer").
@@ -344,15 +349,20 @@ class SafetyDetector:
             and bool(self.now_matcher(sentence))
         )
 
-    def _told_as_history(self, sentence: Span) -> bool:
+    def _told_as_history(self, sentence: Span, start: int, end: int) -> bool:
         """Placed in the past and not also now: "last March he collapsed on a
         platform", not "he had a fit last year and another one today"; a now
-        that says it is over ("all fine now") is not a present."""
-        settled = [(start, end) for _, start, end in self.settled_matcher(sentence)]
+        that says it is over ("all fine now") is not a present, nor is one
+        far from the emergency in a long sentence of a story ("...coughed up
+        blood once and we spent the night in A&E, and every time he clears
+        his throat I'm back in that cubicle")."""
+        settled = [(low, high) for _, low, high in self.settled_matcher(sentence)]
         present = [
-            (start, end)
-            for _, start, end in self.present_matcher(sentence)
-            if not any(low <= start and end <= high for low, high in settled)
+            (low, high)
+            for _, low, high in self.present_matcher(sentence)
+            if not any(calm_low <= low and high <= calm_high for calm_low, calm_high in settled)
+            and sentence.start + low < end + PRESENT_REACH
+            and sentence.start + high > start - PRESENT_REACH
         ]
         return bool(self.history_matcher(sentence)) and not present
 
@@ -427,6 +437,7 @@ class SafetyDetector:
             and high <= end
             # "if I've been throwing up all night" says it is happening.
             and not self._already(doc, high)
+            and not self._done_today(doc, low, end, sentence)
             and (
                 doc[high - 1].norm_ not in PAST
                 or any(token.norm_ in SUPPOSING for token in sentence)
@@ -442,6 +453,18 @@ class SafetyDetector:
         )
         found = next(cues, None)
         return None if found is None else {token.norm_ for token in doc[found[0] : found[1]]}
+
+    @staticmethod
+    def _done_today(doc: Doc, low: int, end: int, sentence: Span) -> bool:
+        """ "what happens if I double dosed by mistake today?": told in the
+        past with a time that places it today, so it was done, not supposed;
+        "if I get a fever tonight" still supposes."""
+        told_in_the_past = any(token.norm_ in PAST | {"double"} for token in doc[low:end])
+        return told_in_the_past and any(
+            token.norm_ in DONE_TODAY
+            or (token.norm_ == "morning" and doc[token.i - 1].norm_ == "this")
+            for token in doc[low : sentence.end]
+        )
 
     @staticmethod
     def _already(doc: Doc, high: int) -> bool:
@@ -487,7 +510,7 @@ class SafetyDetector:
             if (
                 self._negated(doc, start, sentence, crisis)
                 or self._ordinary(category, start, end, sentence, context)
-                or (not crisis and self._told_as_history(sentence))
+                or (not crisis and self._told_as_history(sentence, start, end))
             ):
                 continue
             flag = self._flag(category, doc[start:end].text, self._someone_else(doc, end, sentence))
