@@ -429,9 +429,23 @@ def test_how_long_the_response_lasted_is_its_duration_not_its_rate():
     assert got == "measure:duration of response@PROFILE-1014"
 
 
-def test_crizotinib_named_with_a_mutation_that_resists_it_asks_about_the_mutation():
+def test_crizotinib_named_with_a_mutation_that_resists_it_asks_about_one_or_the_other():
     got = key([("mutation", 0.8)], "G1269A - in the crizo resistance list?", mutation="G1269A")
     assert got == "mutation:G1269A"
+    listed = key(
+        [("mutation", 0.8)],
+        "is G1202R a crizotinib resistance mutation?",
+        mutation="G1202R",
+        drug="crizotinib",
+    )
+    assert listed == "mutation:G1202R"
+    still = key(
+        [("mutation", 0.8)],
+        "Does G1202R still respond to crizotinib?",
+        mutation="G1202R",
+        drug="crizotinib",
+    )
+    assert still == "mutation:G1202R+crizotinib"
     spared = key(
         [("mutation", 0.8)], "does crizotinib work on L1198F", mutation="L1198F", drug="crizotinib"
     )
@@ -599,3 +613,16 @@ def test_the_interaction_label_with_no_medicine_and_no_interaction_before_is_a_g
     ranking = [("interaction", 0.45), ("out_of_scope", 0.36)]
     assert key(ranking, "blorp fizzwangle") == "out_of_scope"
     assert key(ranking, "and that one?", "interaction:grapefruit") != "out_of_scope"
+
+
+def test_a_follow_up_about_an_interaction_stays_on_that_medicine():
+    text = "what happens if i keep taking it"
+    after = key([("interaction", 0.8)], text, previous="interaction:st johns wort")
+    assert after == "interaction:st johns wort"
+    # Without one, the bare label is a guess at words, not a medicine.
+    assert not key([("interaction", 0.8)], text).startswith("interaction:")
+
+
+def test_a_nurses_plural_shorthand_asks_for_the_last_figures_detail():
+    pfs = "measure:progression-free survival@PROFILE-1007"
+    assert key([("out_of_scope", 0.4)], "HRs for each", previous=pfs) == pfs

@@ -57,7 +57,7 @@ FILLER = frozenset(
     arm too also there was were did do does vs versus compared against ok okay so
     but or any a an of on at please pls what's whats wot wat abt n u r
     as common often frequent likely many people ppl get got had have happen
-    happens seen this other phase i ii iii 1 2 3
+    happens seen this other phase i ii iii 1 2 3 each both
     true same work works working would will against still be use useful effective help
     """.split()
 )
@@ -65,7 +65,9 @@ FILLER = frozenset(
 ALTERNATIVE = frozenset("instead alt alternative alternatively rather".split())
 # A nurse's follow-up that asks for a figure's detail ("HR + CI?"), or after
 # a figure, for more of the same ("vs chemo?", "and median?", "NR meaning?").
-FIGURE_DETAIL = frozenset("hr ci p hazard ratio confidence interval value".split())
+FIGURE_DETAIL = frozenset(
+    "hr hrs ci cis p hazard ratio ratios confidence interval intervals value values".split()
+)
 DETAIL = FIGURE_DETAIL | frozenset("comparator chemo by median nr meaning mean means".split())
 WORD = re.compile(r"[a-z0-9']+")
 # "In it", "that one", "same trial": the question points back at what was
@@ -84,6 +86,9 @@ COMPARES = re.compile(
 )
 OTHER = re.compile(r"\bother (phase|trial|study|one|randomi[sz]ed)", re.IGNORECASE)
 PRONOUN = re.compile(r"\b(it|that|this|them|those)\b", re.IGNORECASE)
+# "Is S1206Y a crizotinib resistance mutation?", "in the crizo list?",
+# "one of the crizotinib ones?": asks what the mutation is.
+RESISTANCE_LIST = re.compile(r"\bresistance\b|\blist(ed)?\b|\bones?\b", re.IGNORECASE)
 # A row the question names wins over a card of another topic ranked at
 # most this many times as sure.
 ROW_BEHIND_CARD = 0.5
@@ -503,9 +508,11 @@ def _median_of(measure: str, question: Question) -> str:
 
 
 def _interaction_row(request: RowRequest) -> Optional[AnswerKey]:
-    question, knowledge = request.question, request.knowledge
+    question, knowledge, previous = request.question, request.knowledge, request.previous
     if not question.substances:
-        return None
+        # "What happens if I keep taking it?" right after St John's wort.
+        named = previous is not None and previous.name != keys.NOT_NAMED
+        return previous if named and request.learnt == keys.INTERACTION else None
     first = question.substances[0]
     return AnswerKey(
         keys.INTERACTION, first if first in knowledge.tables.interactions else keys.NOT_NAMED
@@ -531,9 +538,14 @@ def _mutation_row(request: RowRequest) -> Optional[AnswerKey]:
         for drug in question.entities.get("drug", ())
         if drug in tables.alk_inhibitors
         and drug not in question.history
-        # "Is G1269A one of the crizotinib ones?": the mutation's own answer
-        # says what it resists; only a medicine it spares needs its own.
-        and not (drug == THE_MEDICINE and drug in mutation.resists)
+        # "Is G1269A one of the crizotinib resistance ones?": the mutation's
+        # own answer says what it resists. "Does crizotinib still work
+        # against G1202R?" asks about crizotinib.
+        and not (
+            drug == THE_MEDICINE
+            and drug in mutation.resists
+            and RESISTANCE_LIST.search(question.text)
+        )
     ]
     before = question.previous
     if (
