@@ -72,6 +72,11 @@ def test_gibberish_falls_back_instead_of_guessing_a_topic(parse):
         ("should i stop my crizotinib", True),
         ("is it ok for me to skip my evening dose on the night of the wedding", True),
         ("can i just say no to another biopsy", True),
+        ("honestly the first biopsy was horrible. shd i just say no this time", True),
+        (
+            "onc offered mum crizo or chemo first, which is better? we have to decide by friday",
+            True,
+        ),
         ("new spots on the scan. switch to alectinib now or hang on? what would u do", True),
         ("gp gave me itraconazole for a fungal nail. ok with crizo??", False),
         ("can u stay on crizotinib if its only grown a little bit", False),

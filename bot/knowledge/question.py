@@ -52,7 +52,11 @@ _TREATMENT_STEP = (
 DECISION = re.compile(
     "|".join(
         [
-            r"\b(should|shud|shld|shall|ought)\b",
+            r"\b(should|shud|shld|shd|shoud|shuld|shall|ought)\b",
+            r"\b(do|does) (i|he|she|we|mum|mom|dad) really (have|need) to\b",
+            r"\bwhich (is|one is|would be|one would be) better\b",
+            r"\b(decide|deciding)\b",
+            r"\brefus(e|ing)\b",
             r"\bgood (idea|move)\b",
             r"\bworth (it|me|him|her|doing)\b",
             r"\by/n\b",
