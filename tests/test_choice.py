@@ -626,3 +626,11 @@ def test_a_follow_up_about_an_interaction_stays_on_that_medicine():
 def test_a_nurses_plural_shorthand_asks_for_the_last_figures_detail():
     pfs = "measure:progression-free survival@PROFILE-1007"
     assert key([("out_of_scope", 0.4)], "HRs for each", previous=pfs) == pfs
+
+
+def test_a_question_about_side_effects_is_not_off_topic():
+    text = "mum has an itchy rash on her arms, is rash one of the side effects"
+    assert key([("out_of_scope", 0.8)], text) == "side_effect:not_listed"
+    assert key([("out_of_scope", 0.8)], "best way to get red wine out of a carpet") == (
+        "out_of_scope"
+    )

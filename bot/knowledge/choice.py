@@ -89,6 +89,10 @@ PRONOUN = re.compile(r"\b(it|that|this|them|those)\b", re.IGNORECASE)
 # "Is S1206Y a crizotinib resistance mutation?", "in the crizo list?",
 # "one of the crizotinib ones?": asks what the mutation is.
 RESISTANCE_LIST = re.compile(r"\bresistance\b|\blist(ed)?\b|\bones?\b", re.IGNORECASE)
+# "Is rash a side effect?", "renal cysts as an AE?"
+ASKS_IF_A_SIDE_EFFECT = re.compile(
+    r"\b(side[- ]?effects?|AEs?|adverse (events?|effects?|reactions?))\b", re.IGNORECASE
+)
 # A row the question names wins over a card of another topic ranked at
 # most this many times as sure.
 ROW_BEHIND_CARD = 0.5
@@ -198,6 +202,12 @@ def ranked_choice(
             return key
         return _interaction_row(RowRequest(question, knowledge)) or AnswerKey(
             keys.CARD, tables.overview_cards[keys.INTERACTION]
+        )
+    if key.kind == keys.OUT_OF_SCOPE and ASKS_IF_A_SIDE_EFFECT.search(question.text):
+        # "is rash one of the side effects?": about the review, whatever
+        # the words around it; the side effect's row, or "not listed".
+        return _side_effect_row(RowRequest(question, knowledge)) or AnswerKey(
+            keys.SIDE_EFFECT, keys.NOT_LISTED
         )
     return key  # not covered, out of scope
 
