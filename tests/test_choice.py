@@ -538,6 +538,11 @@ def test_bad_ones_after_a_side_effect_asks_for_the_severe_column():
     assert key([("side_effect:nausea", 0.6)], "is nausea bad on it?", side_effect="nausea") == (
         "side_effect:nausea"
     )
+    # How often it is bad asks for the severe column, whatever came before.
+    liver = "elevated liver enzymes"
+    assert key([("side_effect", 0.6)], "how often is the liver one bad", side_effect=liver) == (
+        "side_effect:elevated liver enzymes:severe"
+    )
 
 
 def test_short_follow_ups_about_a_figure_ask_for_its_neighbour():
@@ -634,3 +639,9 @@ def test_a_question_about_side_effects_is_not_off_topic():
     assert key([("out_of_scope", 0.8)], "best way to get red wine out of a carpet") == (
         "out_of_scope"
     )
+
+
+@pytest.mark.parametrize("text", ["what about me, im 38", "and him specifically? hes 58"])
+def test_the_same_question_about_someone_else_gets_the_same_answer(text):
+    prognosis = "not_covered:prognosis"
+    assert key([("out_of_scope", 0.6)], text, previous=prognosis) == prognosis

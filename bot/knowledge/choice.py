@@ -61,6 +61,18 @@ FILLER = frozenset(
     true same work works working would will against still be use useful effective help
     """.split()
 )
+# "What about him?", "and for me, I'm 38?": someone else, and what is said of them.
+PERSON = frozenset(
+    """
+    me i i'm im my him he he's hes his her she she's shes them they their us we
+    mum mom dad husband wife partner son daughter brother sister friend
+    """.split()
+)
+ABOUT_A_PERSON = frozenset(
+    """
+    specifically though tho really very quite fit young old older younger age aged years yrs
+    """.split()
+)
 # "Azithromycin as an alternative?", "dolutegravir instead?"
 ALTERNATIVE = frozenset("instead alt alternative alternatively rather".split())
 # A nurse's follow-up that asks for a figure's detail ("HR + CI?"), or after
@@ -595,6 +607,18 @@ def _asks_for_detail(question: Question) -> bool:
     return bool(words & FIGURE_DETAIL) and _only_words(question, FIGURE_DETAIL)
 
 
+def _asks_about_another_person(question: Question) -> bool:
+    """ "What about me, I'm 38?", "and for him? he's 76": the same question
+    again, about someone else."""
+    words = set(WORD.findall(question.text.lower()))
+    return (
+        question.short
+        and not question.entities
+        and bool(words & PERSON)
+        and not {word for word in words - FILLER - PERSON - ABOUT_A_PERSON if not word.isdigit()}
+    )
+
+
 def _only_words(question: Question, allowed: AbstractSet[str]) -> bool:
     words = set(WORD.findall(question.text.lower()))
     return bool(words) and not (words - FILLER - allowed)
@@ -608,6 +632,12 @@ def same_again(question: Question, knowledge: Knowledge) -> Optional[AnswerKey]:
         return AnswerKey(keys.INTERACTION, keys.NOT_NAMED)
     if previous is not None and previous.kind == keys.CARD and _asks_for_detail(question):
         # A nurse's "HR?" after a card asks for its detail, not a new answer.
+        return previous
+    if (
+        previous is not None
+        and previous.kind != keys.OUT_OF_SCOPE
+        and _asks_about_another_person(question)
+    ):
         return previous
     if previous is None or previous.kind not in ROWS or not _only_names(question):
         return None

@@ -26,6 +26,8 @@ SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 # "And bad ones?", "is it usually bad?": right after a side effect's
 # figure, asking about bad cases asks for the severe column.
 BAD = re.compile(r"\b(bad|badly|serious|seriously|severe|severely)\b", re.IGNORECASE)
+# "How often is the liver one bad?": a frequency of bad cases.
+HOW_OFTEN = re.compile(r"\bhow (often|common|many|likely)\b", re.IGNORECASE)
 # "L1198F after lorlatinib, would crizotinib work?": a name after one of
 # these words is what happened before, not what is asked about.
 HISTORY = re.compile(
@@ -121,8 +123,9 @@ class Question:
             return False
         previous = self.previous
         after_a_side_effect = previous is not None and previous.kind == SIDE_EFFECT
+        bad = bool(BAD.search(self.text))
         return SEVERE in severity or (
-            after_a_side_effect and self.short and bool(BAD.search(self.text))
+            bad and (after_a_side_effect and self.short or bool(HOW_OFTEN.search(self.text)))
         )
 
     @property
