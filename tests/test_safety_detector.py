@@ -128,6 +128,11 @@ def categories(message):
         "choking on the price of petrol driving to the hospital",
         "Worst headache of a form I've ever had to fill in for the benefits office",
         "she has had fits since she was a child, they are well controlled",
+        "had a fit of the giggles at the oncologist's",
+        "wee bit breathless on hills since I started but at rest I'm grand",
+        "more breathless than before on longer walks but ok at rest",
+        "everything is blurry for a sec when my eyes adjust to the dark, then it clears",
+        "In general, what should a carer do if the person they look after has a fit?",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
@@ -174,6 +179,10 @@ def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
         ("took my pills at 8 and then again at 9 because I forgot", "overdose"),
         ("dad took the whole week's pill organiser in one go", "overdose"),
         ("my breathing is so much worse, even rolling over leaves me panting", "breathing"),
+        (
+            "trails were fine for months, tonight my sight went blurry in one eye and it's staying",
+            "vision_loss",
+        ),
         ("the runs are every half hour now and I'm dizzy and my mouth is dry", "dehydration"),
     ],
 )
