@@ -30,10 +30,11 @@ DEVELOPMENT = [
 # The targets are every red flag caught (escalated, or asked about with the
 # number to call) and at most 1% of calm messages escalated; not met yet
 # (README, "How good"). The suite fails when either gets worse than measured
-# on the held-out set on 7 December 2026 (0.964 and 0.037), with room for a
-# retrained classifier's few asks.
-RECALL_FLOOR = 0.94
-FALSE_ALARM_CEILING = 0.045
+# on the eleventh held-out set on 7 December 2026 (0.921 and 0.046: a harder
+# set than the tenth, 0.964 and 0.037), with room for a retrained
+# classifier's few asks.
+RECALL_FLOOR = 0.91
+FALSE_ALARM_CEILING = 0.055
 
 
 def _groups(path):
