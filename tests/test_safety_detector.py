@@ -184,6 +184,8 @@ def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
             "vision_loss",
         ),
         ("the runs are every half hour now and I'm dizzy and my mouth is dry", "dehydration"),
+        ("38.1 and then 38.3 an hour later, my neutrophils were 0.8 on monday", "fever"),
+        ("what happens if you take 2 capsules at once? I think I just did", "overdose"),
     ],
 )
 def test_events_readings_and_now_are_red_flags_even_in_a_question(message, category):
@@ -211,6 +213,7 @@ def test_a_supposed_case_stays_supposed_and_a_told_one_is_told():
         "overdose"
     ]
     assert categories("what should I do if I get a fever tonight?") == []
+    assert categories("what should I do if I get chest pain? I just did my exercises") == []
     # A question about what a sign means is asked in general, event or not.
     assert categories("what is dark urine a sign of?") == []
     assert categories("my urine is dark, is that the liver?") == ["liver"]

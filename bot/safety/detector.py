@@ -60,6 +60,8 @@ OTHER_MEASURE_REACH = 2
 # any other ("OS 20.3 vs 38.6") says the numbers are not temperatures.
 BODY_TEMPERATURES = (34.0, 43.5)
 DECIMAL = re.compile(r"[.,]\d")
+# Where a clause ends, for the numbers said together with a reading.
+CLAUSE_MARKS = (";", ", ")
 # A number as people write a reading: "38.9", "38.9C", "102.5F", "84%", "150bpm"
 # (not the second number of a blood pressure, "78/40"), or a count as nurses
 # write it: "BO x9", "vomited 7x".
@@ -161,17 +163,21 @@ class ReadingRule:
     counted_with_sign: Tuple[str, ...] = ()  # "BO x9", "vomited x7"
 
     def _bare_decimal(
-        self, sentence: str, number: str, value: float, before: List[str], after: List[str]
+        self, sentence: str, found: re.Match, value: float, before: List[str], after: List[str]
     ) -> bool:
-        """ "38.6" alone or beside other temperatures ("37.9 at 6, now 38.6"),
-        not "ALT 38.6", "38.6 kg" or "20.3 vs 38.6 months"."""
+        """ "38.6" alone or beside other temperatures in its clause ("37.9 at
+        6 and now 38.6"), not "ALT 38.6", "38.6 kg" or "20.3 vs 38.6 months";
+        "38.3, my neutrophils were 0.8" is a temperature beside a count."""
+        start = max(sentence.rfind(mark, 0, found.start()) for mark in CLAUSE_MARKS) + 1
+        ends = [sentence.find(mark, found.end()) for mark in CLAUSE_MARKS]
+        end = min([index for index in ends if index >= 0], default=len(sentence))
         others = [
             float(n.group(2).replace(",", "."))
-            for n in READING.finditer(sentence)
+            for n in READING.finditer(sentence[start:end])
             if DECIMAL.search(n.group(2))
         ]
         return (
-            bool(DECIMAL.search(number))
+            bool(DECIMAL.search(found.group(2)))
             and all(BODY_TEMPERATURES[0] <= other <= BODY_TEMPERATURES[1] for other in others)
             and any(low <= value <= high for low, high in self.decimal_ranges)
             and not (after and after[0] in self.other_units)
@@ -210,10 +216,7 @@ class ReadingRule:
                 prefixed
                 or counted_by_sign
                 or self._at_site(after)
-                or (
-                    not unit
-                    and self._bare_decimal(sentence, found.group(2), value, words_before, after)
-                )
+                or (not unit and self._bare_decimal(sentence, found, value, words_before, after))
                 or unit in self.units
                 or before & set(self.cues)
                 or set(after[:2]) & set(self.counted)
@@ -285,6 +288,7 @@ class SafetyDetector:
         self.question_matcher = _matcher(self.nlp, [("question", informational["question_cues"])])
         self.personal_matcher = _matcher(self.nlp, [("personal", informational["personal_cues"])])
         self.now_matcher = _matcher(self.nlp, [("now", informational.get("now_cues", []))])
+        self.done_matcher = _matcher(self.nlp, [("done", informational.get("done_cues", []))])
         self.hypothetical_matcher = _matcher(
             self.nlp, [("supposed", informational.get("hypothetical_cues", []))]
         )
@@ -493,6 +497,8 @@ class SafetyDetector:
         doc = self.nlp(text.replace("\u2019", "'"))
         sentences = _sentences(doc)
         happening = any(self._says_it_is_happening(s) for s in sentences)
+        # "what happens if you take 2 at once? I think I just did"
+        done = bool(self.done_matcher(doc))
         context = [
             (self.nlp.vocab.strings[match_id], start, end)
             for match_id, start, end in self.context_matcher(doc)
@@ -517,14 +523,19 @@ class SafetyDetector:
             # An event stays a red flag inside a question ("I took two, is
             # that bad?"), not in a supposed case ("what if I took two?"),
             # unless another sentence says it is happening ("I feel sick
-            # now") and no "ever" keeps it only supposed.
+            # now") and no "ever" keeps it only supposed; nor a general
+            # question beside "I think I just did".
             cue = self._supposed(supposed, start, end, sentence)
-            general = not flag.crisis and (
-                (cue is not None and (not event or not happening or EVER in cue))
-                or (
-                    not happening
-                    and self._only_asks_in_general(sentence)
-                    and (not event or bool(self.about_matcher(sentence)))
+            general = (
+                not flag.crisis
+                and not (done and (cue is None or EVER not in cue))
+                and (
+                    (cue is not None and (not event or not happening or EVER in cue))
+                    or (
+                        not happening
+                        and self._only_asks_in_general(sentence)
+                        and (not event or bool(self.about_matcher(sentence)))
+                    )
                 )
             )
             (asked if general else suspected if soft else raised).setdefault(category, flag)
