@@ -72,6 +72,7 @@ def test_gibberish_falls_back_instead_of_guessing_a_topic(parse):
         ("should i stop my crizotinib", True),
         ("is it ok for me to skip my evening dose on the night of the wedding", True),
         ("can i just say no to another biopsy", True),
+        ("crizo making me so sick, thinking of just stopping it", True),
         ("honestly the first biopsy was horrible. shd i just say no this time", True),
         (
             "onc offered mum crizo or chemo first, which is better? we have to decide by friday",

@@ -46,7 +46,11 @@ _TREATMENT_STEP = (
     r"(skip|stop|quit|pause|come off|cut|drop|reduce|self-reduce|lower|halve|switch|swap"
     r"|change|move|go back|refuse|say no|saying no|decline|push|insist|carry on|keep"
     r"|stay on|restart|start|put off|delay|wait|miss|take a break|have a break"
-    r"|go straight|join|have (the|another)|take (1|one|half|only))"
+    r"|go straight|join|have (the|another)|take (1|one|half|only)"
+    r"|skipping|stopping|quitting|pausing|coming off|cutting|dropping|reducing|halving"
+    r"|switching|swapping|changing|moving|going back|refusing|declining|keeping|staying on"
+    r"|restarting|starting|delaying|missing|taking a break|having a break"
+    r"|have a (week|day|few days|month) off|take a (week|day|month) off)"
 )
 # "Should I...?", "is it ok for me to skip...?", "can I stop...?", "what
 # would you do?": asking what to do. "ok with crizo??" or "can you stay on
@@ -72,7 +76,8 @@ DECISION = re.compile(
             r"\b(ok|okay|alright|safe|fine)( for (me|him|her|mum|mom|dad|my \w+))? (if i )?(just )?"
             r"(to )?" + _TREATMENT_STEP + r"\b",
             r"\b(ok|okay)( for (me|him|her))? (if|to do)\b",
-            r"\bcan (i|we|he|she|mum|dad) (just )?" + _TREATMENT_STEP + r"\b",
+            r"\b(can|could) (i|we|he|she|mum|dad) (just )?" + _TREATMENT_STEP + r"\b",
+            r"\bbetter off\b",
             r"\b(wants?|wanting|asking|thinking|tempted|considering|planning|weighing|declining"
             r"|refusing)\b( \w+){0,2} (to |of |about |whether to )?" + _TREATMENT_STEP + r"\b",
             r"\bdeclin(e|ing)\b",
