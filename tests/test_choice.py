@@ -645,3 +645,13 @@ def test_a_question_about_side_effects_is_not_off_topic():
 def test_the_same_question_about_someone_else_gets_the_same_answer(text):
     prognosis = "not_covered:prognosis"
     assert key([("out_of_scope", 0.6)], text, previous=prognosis) == prognosis
+
+
+def test_a_side_effect_named_in_a_question_about_crizotinib_gets_its_row():
+    question = Question(
+        "ask_crizotinib",
+        "does xalkori give you the runs?",
+        {"drug": ["crizotinib"], "side_effect": ["diarrhea"]},
+        ranking=[("side_effect:diarrhea", 0.17), ("card:first_line_or_later", 0.11)],
+    )
+    assert str(choose(question, KNOWLEDGE)) == "side_effect:diarrhea"

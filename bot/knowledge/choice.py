@@ -713,7 +713,15 @@ def keyword_choice(question: Question, knowledge: Knowledge) -> AnswerKey:
     # Only "how often?" leans on the side effect said before; a mutation
     # named before answers "would alectinib work?".
     leans = question.intent == Intent.ASK_HOW_OFTEN
-    for kind in (keys.MUTATION, TOPIC_TABLES.get(topic.id)):
+    # "does xalkori give you the runs?" read as a question about crizotinib
+    # still names a side effect of Table 2: its row before the topic's card.
+    effects = knowledge.tables.adverse_events
+    named_effect = any(name in effects for name in question.entities.get("side_effect", ()))
+    for kind in (
+        keys.MUTATION,
+        TOPIC_TABLES.get(topic.id),
+        keys.SIDE_EFFECT if named_effect else None,
+    ):
         if kind:
             previous = _leaned_on(question, kind, True) if leans or kind == keys.MUTATION else None
             found = ROWS[kind](RowRequest(question, knowledge, previous=previous))
