@@ -429,27 +429,37 @@ def test_how_long_the_response_lasted_is_its_duration_not_its_rate():
     assert got == "measure:duration of response@PROFILE-1014"
 
 
-def test_crizotinib_named_with_a_mutation_that_resists_it_asks_about_one_or_the_other():
-    got = key([("mutation", 0.8)], "G1269A - in the crizo resistance list?", mutation="G1269A")
-    assert got == "mutation:G1269A"
-    listed = key(
-        [("mutation", 0.8)],
-        "is G1202R a crizotinib resistance mutation?",
-        mutation="G1202R",
-        drug="crizotinib",
-    )
-    assert listed == "mutation:G1202R"
-    still = key(
-        [("mutation", 0.8)],
-        "Does G1202R still respond to crizotinib?",
-        mutation="G1202R",
-        drug="crizotinib",
-    )
-    assert still == "mutation:G1202R+crizotinib"
-    spared = key(
-        [("mutation", 0.8)], "does crizotinib work on L1198F", mutation="L1198F", drug="crizotinib"
-    )
-    assert spared == "mutation:L1198F+crizotinib"
+@pytest.mark.parametrize(
+    "text, mutation, drugs, expected",
+    [
+        # Asks whether it is on the resistance list: the mutation's answer.
+        ("G1269A - in the crizo resistance list?", "G1269A", [], "mutation:G1269A"),
+        (
+            "is G1202R a crizotinib resistance mutation?",
+            "G1202R",
+            ["crizotinib"],
+            "mutation:G1202R",
+        ),
+        # Asks whether crizotinib works: the answer about crizotinib.
+        (
+            "Does G1202R still respond to crizotinib?",
+            "G1202R",
+            ["crizotinib"],
+            "mutation:G1202R+crizotinib",
+        ),
+        (
+            "does crizotinib work on L1198F",
+            "L1198F",
+            ["crizotinib"],
+            "mutation:L1198F+crizotinib",
+        ),
+    ],
+)
+def test_crizotinib_named_with_a_mutation_asks_about_one_or_the_other(
+    text, mutation, drugs, expected
+):
+    named = {"drug": drugs} if drugs else {}
+    assert key([("mutation", 0.8)], text, mutation=mutation, **named) == expected
 
 
 def test_a_medicine_named_after_a_mutation_answer_asks_about_that_pair():
