@@ -36,6 +36,8 @@ PERFECT = {"have", "has"}
 # I took two?" supposes it: a cue ending in a past form supposes only with
 # one of these in its sentence.
 PAST = {"took", "swallowed", "ate", "chewed", "doubled", "had", "got"}
+# A supposing cue told of something done: "if I double dosed", "if I took".
+TOLD_DONE = PAST | {"double"}
 SUPPOSING = {"would", "could", "might", "ever", "what", "in", "case"}
 # After a supposing cue in the past, these say it was done: "what happens
 # if I took three this morning?".
@@ -463,7 +465,7 @@ class SafetyDetector:
         """ "what happens if I double dosed by mistake today?": told in the
         past with a time that places it today, so it was done, not supposed;
         "if I get a fever tonight" still supposes."""
-        told_in_the_past = any(token.norm_ in PAST | {"double"} for token in doc[low:end])
+        told_in_the_past = any(token.norm_ in TOLD_DONE for token in doc[low:end])
         return told_in_the_past and any(
             token.norm_ in DONE_TODAY
             or (token.norm_ == "morning" and doc[token.i - 1].norm_ == "this")
