@@ -219,6 +219,17 @@ def test_a_supposed_case_stays_supposed_and_a_told_one_is_told():
     assert categories("my urine is dark, is that the liver?") == ["liver"]
 
 
+def test_a_general_question_told_back_as_happening_is_a_red_flag():
+    assert categories("can xalkori cause chest pain? mines been squeezing for 20 min") == [
+        "chest_pain"
+    ]
+    assert categories("can brain mets cause fits? my husband just had one at dinner") == ["seizure"]
+    assert categories("is it normal for your tongue to swell? its getting bigger") == ["allergy"]
+    # Told back as history, or with nothing said back, it stays a question.
+    assert categories("What should my husband do if I have a fit? I had one before diagnosis") == []
+    assert categories("can xalkori cause chest pain? asking for a leaflet") == []
+
+
 def test_who_is_in_danger_is_the_person_named_nearest_before_it():
     [flag] = DETECTOR.red_flags("my sister texted me that she's going to kill herself")
     assert flag.crisis and flag.someone_else

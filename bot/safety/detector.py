@@ -291,6 +291,9 @@ class SafetyDetector:
         self.personal_matcher = _matcher(self.nlp, [("personal", informational["personal_cues"])])
         self.now_matcher = _matcher(self.nlp, [("now", informational.get("now_cues", []))])
         self.done_matcher = _matcher(self.nlp, [("done", informational.get("done_cues", []))])
+        self.told_back_matcher = _matcher(
+            self.nlp, [("told back", informational.get("told_back_cues", []))]
+        )
         self.hypothetical_matcher = _matcher(
             self.nlp, [("supposed", informational.get("hypothetical_cues", []))]
         )
@@ -353,6 +356,18 @@ class SafetyDetector:
             not self._asks(sentence)
             and bool(self.personal_matcher(sentence))
             and bool(self.now_matcher(sentence))
+        )
+
+    def _told_back(self, sentence: Span, sentences: List[Span]) -> bool:
+        """A later statement says the thing asked about is happening: "can
+        xalkori cause chest pain? mine's been squeezing for 20 min", not a
+        past one ("I had one before diagnosis")."""
+        return any(
+            later.start >= sentence.end
+            and not self._asks(later)
+            and self.told_back_matcher(later)
+            and not self.history_matcher(later)
+            for later in sentences
         )
 
     def _told_as_history(self, sentence: Span, start: int, end: int) -> bool:
@@ -531,6 +546,7 @@ class SafetyDetector:
             general = (
                 not flag.crisis
                 and not (done and (cue is None or EVER not in cue))
+                and not (self._told_back(sentence, sentences) and (cue is None or EVER not in cue))
                 and (
                     (cue is not None and (not event or not happening or EVER in cue))
                     or (
