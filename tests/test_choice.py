@@ -233,6 +233,35 @@ def test_the_other_phase_3_trial_is_the_one_not_just_talked_about():
     assert got == "measure:response rate@PROFILE-1007"
 
 
+def test_after_a_figure_another_measure_or_a_compared_trial_asks_for_that_figure():
+    pfs_1007 = "measure:progression-free survival@PROFILE-1007"
+    lived = key(
+        [("card:survival_with_crizotinib", 0.9)],
+        "did they live longer tho",
+        pfs_1007,
+        measure="overall survival",
+        said=["live longer"],
+    )
+    assert lived == "measure:overall survival@PROFILE-1007"
+    compared = key(
+        [("card:profile_1007", 0.9)],
+        "vs docetaxel only?",
+        pfs_1007,
+        trial="PROFILE-1007",
+        said=["docetaxel"],
+    )
+    assert compared == pfs_1007
+    # One person's outlook is not a trial's figure.
+    one_person = key(
+        [("not_covered:prognosis", 0.9)],
+        "so how long will my husband live",
+        pfs_1007,
+        measure="overall survival",
+        said=["live"],
+    )
+    assert one_person == "not_covered:prognosis"
+
+
 def test_a_nurse_asking_for_the_hazard_ratio_gets_the_same_figure_again():
     got = key(
         [("not_covered:work", 0.6)], "HR + CI?", "measure:progression-free survival@PROFILE-1007"

@@ -68,6 +68,8 @@ PERSON = frozenset(
     mum mom dad husband wife partner son daughter brother sister friend
     """.split()
 )
+# "How long will my husband live?" asks about one person, not a trial's people.
+ONE_PERSON = PERSON - {"them", "they", "their", "us", "we"}
 ABOUT_A_PERSON = frozenset(
     """
     specifically though tho really very quite fit young old older younger age aged years yrs
@@ -92,8 +94,8 @@ POINTS_BACK = re.compile(
 # "And in 1007?", "was it worse in the older trial?": the same figure asked
 # again elsewhere, not a new question about the trial.
 COMPARES = re.compile(
-    r"^\W*(and|but|what about|how about|same)\b|\b(worse|better|higher|lower|more|less|fewer|"
-    r"too|also|as well)\b",
+    r"^\W*(and|but|what about|how about|same|vs|versus|compared)\b|\b(worse|better|higher|lower|"
+    r"more|less|fewer|too|also|as well)\b",
     re.IGNORECASE,
 )
 OTHER = re.compile(r"\bother (phase|trial|study|one|randomi[sz]ed)", re.IGNORECASE)
@@ -639,6 +641,8 @@ def same_again(question: Question, knowledge: Knowledge) -> Optional[AnswerKey]:
         and _asks_about_another_person(question)
     ):
         return previous
+    if previous is not None and previous.kind == keys.MEASURE and not _only_names(question):
+        return _measure_follow_up(question, knowledge, previous)
     if previous is None or previous.kind not in ROWS or not _only_names(question):
         return None
     entities = question.entities
@@ -678,6 +682,33 @@ def same_again(question: Question, knowledge: Knowledge) -> Optional[AnswerKey]:
     if previous.kind in (keys.INTERACTION, keys.MEDICATION_CHECK):
         return _interaction_row(RowRequest(question, knowledge))
     return None
+
+
+def _measure_follow_up(
+    question: Question, knowledge: Knowledge, previous: AnswerKey
+) -> Optional[AnswerKey]:
+    """After a trial's figure, a short question that names another measure
+    ("did they live longer tho?") or compares with a trial ("vs docetaxel
+    only?", "same q 1001") asks for that figure, not the trial's card."""
+    entities = question.entities
+    tables = knowledge.tables
+    words = set(WORD.findall(question.text.lower()))
+    if (
+        not question.short
+        or entities.get("side_effect")
+        or entities.get("mutation")
+        or words & ONE_PERSON
+    ):
+        return None
+    measures = [name for name in entities.get("measure", ()) if name in tables.measures]
+    trial = question.first("trial")
+    if not (measures or (trial in tables.trials and COMPARES.search(question.text))):
+        return None
+    return replace(
+        previous,
+        name=measures[0] if measures else previous.name,
+        trial=trial if trial in tables.trials else previous.trial,
+    )
 
 
 def unnamed_substance(question: Question, knowledge: Knowledge) -> Optional[str]:
