@@ -298,12 +298,18 @@ def test_would_it_work_after_a_medicines_card_asks_about_that_medicine():
     assert got == "mutation:G1202R+alectinib"
 
 
-def test_a_short_follow_up_leans_towards_the_previous_answers_topic():
+def test_a_message_after_an_answer_leans_towards_that_answers_topic():
     ranking = [("card:when_cancer_grows", 0.4), ("card:crizotinib_approvals", 0.3)]
     assert key(ranking, "and the FDA?", "card:crizotinib_approvals") == (
         "card:crizotinib_approvals"
     )
     assert key(ranking, "and the FDA?") == "card:when_cancer_grows"
+    longer = "did people who kept going on it after it grew live longer?"
+    ranking = [("card:survival_with_crizotinib", 0.5), ("card:continuing_crizotinib", 0.3)]
+    assert key(ranking, longer, "card:local_treatment") == "card:continuing_crizotinib"
+    # A clear change of subject still wins.
+    ranking = [("card:survival_with_crizotinib", 0.8), ("card:continuing_crizotinib", 0.1)]
+    assert key(ranking, longer, "card:local_treatment") == "card:survival_with_crizotinib"
 
 
 def test_in_a_long_message_the_names_in_its_question_come_first():

@@ -110,9 +110,9 @@ ASKS_IF_A_SIDE_EFFECT = re.compile(
 # A row the question names wins over a card of another topic ranked at
 # most this many times as sure.
 ROW_BEHIND_CARD = 0.5
-# How much more likely a short follow-up is to stay on the previous
-# answer's topic.
-SAME_TOPIC = 2.0
+# How much more likely a message after an answer is to stay on that
+# answer's topic: people ask on around what they were just told.
+SAME_TOPIC = 3.0
 # An intent this sure, after an answer, outweighs a ranking that reads the
 # words alone as out of scope.
 SURE_INTENT = 0.6
@@ -264,9 +264,9 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
     less likely to be ("can she still have her flu jab?"); nor is a message
     that names a row of the review's tables, and when its words alone read
     off-topic ("G3-4 ALT/AST elevation 1L?"), the rest of the ranking is
-    read as sure as if it were about the review. A short follow-up is likelier
-    to stay on the previous answer's topic ("and the FDA?" after the
-    approvals card)."""
+    read as sure as if it were about the review. A message after an answer
+    is likelier to stay on that answer's topic ("and the FDA?" after the
+    approvals card, "is it a type of chemo" after the crizotinib card)."""
     previous = question.last_answer
     ignored = keys.INTERACTION if _no_interaction_to_read(question) else None
     ranking = [(label, confidence) for label, confidence in question.ranking if label != ignored]
@@ -290,7 +290,7 @@ def _in_context(question: Question, knowledge: Knowledge) -> List[Tuple[str, flo
             ],
             key=lambda item: -item[1],
         )
-    if not (previous and question.short and ranking):
+    if not (previous and ranking):
         return ranking
     topic = _topic(previous, knowledge)
     weighted = [
