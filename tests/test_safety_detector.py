@@ -230,6 +230,25 @@ def test_a_general_question_told_back_as_happening_is_a_red_flag():
     assert categories("can xalkori cause chest pain? asking for a leaflet") == []
 
 
+@pytest.mark.parametrize(
+    "earlier, reply, expected",
+    [
+        ("what pulse is too slow on crizotinib?", "36", ["heartbeat"]),
+        ("whats normal oxygen on the finger thing", "87", ["breathing"]),
+        ("can xalkori cause chest pain?", "yes its happening now", ["chest_pain"]),
+        # Settled, past, or a number that is no reading: nothing to escalate.
+        ("what are the signs of pneumonitis?", "ok thanks, mine's been fine", []),
+        ("how common is chest pain", "mine was last year", []),
+        ("what pulse is too slow on crizotinib?", "I'm 39 years old", []),
+        ("what is a normal temp", "thanks!", []),
+    ],
+)
+def test_a_reply_leans_on_the_message_before_it(earlier, reply, expected):
+    assert [flag.category for flag in DETECTOR.assess(reply, earlier).raised] == expected
+    # On its own the reply says nothing urgent.
+    assert DETECTOR.assess(reply).raised == ()
+
+
 def test_who_is_in_danger_is_the_person_named_nearest_before_it():
     [flag] = DETECTOR.red_flags("my sister texted me that she's going to kill herself")
     assert flag.crisis and flag.someone_else

@@ -6,6 +6,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 
+from bot.rasa_ext import safety_policy
 from bot.rasa_ext.safety_policy import SafetyPolicy, safety_actions
 from bot.safety.detector import load_detector
 from bot.safety.rules import load_rules
@@ -77,8 +78,6 @@ def test_the_model_keeps_the_rules_it_was_trained_with(storage):
 
 
 def test_a_changed_safety_file_changes_the_fingerprint(monkeypatch, tmp_path):
-    from bot.rasa_ext import safety_policy
-
     before = SafetyPolicy.fingerprint_addon({})
     changed = tmp_path / "safety.yml"
     changed.write_text(safety_policy.Path(safety_policy.SAFETY_PATH).read_text() + "\n# changed\n")
@@ -89,7 +88,31 @@ def test_a_changed_safety_file_changes_the_fingerprint(monkeypatch, tmp_path):
 def test_the_reading_cache_holds_digests_not_words(storage):
     policy = _policy(storage)
     words = "i have chest pain since this morning"
-    assert policy._actions_for(words, "report_emergency") == ("utter_emergency",)
-    assert policy._actions_for(words, "report_emergency") == ("utter_emergency",)
+    assert policy._actions_for(words, "report_emergency", "") == ("utter_emergency",)
+    assert policy._actions_for(words, "report_emergency", "") == ("utter_emergency",)
     assert len(policy._readings) == 1
     assert not any(words in str(key) for key in policy._readings)
+
+
+def test_a_reply_is_read_with_the_messages_before_it(storage):
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [
+        UserUttered("my pulse was 62 this morning, is that ok"),
+        BotUttered("..."),
+        UserUttered("what number would be too low"),
+        BotUttered("..."),
+        ActionExecuted("action_listen"),
+        UserUttered("its 39 now"),
+    ]
+    tracker = DialogueStateTracker.from_events("someone", events)
+    policy = _policy(storage)
+    message = tracker.latest_message
+    earlier = safety_policy._messages_before(tracker, message)
+    assert earlier.splitlines() == [
+        "my pulse was 62 this morning, is that ok",
+        "what number would be too low",
+    ]
+    assert policy._actions_for(message.text, None, earlier) == ("utter_emergency",)
+    assert policy._actions_for(message.text, None, "") == ()

@@ -27,7 +27,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.names import Action, Intent
-from bot.safety.detector import SafetyDetector
+from bot.safety.detector import EARLIER_MESSAGES, SafetyDetector
 from bot.safety.rules import SAFETY_PATH, load_rules
 
 # Above RulePolicy (4), so a tie at full confidence goes to safety.
@@ -38,14 +38,18 @@ RULES_FILE = "safety.json"
 CACHED_READINGS = 64
 
 
-def safety_actions(detector: SafetyDetector, text: str, intent: Optional[Text]) -> Tuple[Text, ...]:
+def safety_actions(
+    detector: SafetyDetector, text: str, intent: Optional[Text], earlier: str = ""
+) -> Tuple[Text, ...]:
     """The actions a message needs before anything else, in order: none for
     most messages. Red flags get the urgent replies, spoken to a helper when
     someone else is in danger. A message the classifier
     took for an emergency but the detector reads as a general question, with
     no red flag raised ("what is anaphylaxis?", "are the flashes usually
-    temporary?"), is answered: nothing in it points at a person or at now."""
-    assessment = detector.assess(text)
+    temporary?"), is answered: nothing in it points at a person or at now.
+    `earlier`, the person's message before, reads a reply that leans on it
+    ("36" after a question about the pulse)."""
+    assessment = detector.assess(text, earlier)
     actions = []
     for crisis, for_writer, for_someone in (
         (False, Action.UTTER_EMERGENCY, Action.UTTER_EMERGENCY_FOR_SOMEONE),
@@ -73,6 +77,13 @@ def _since_last_user_message(tracker: DialogueStateTracker):
         if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             actions.append(event.action_name)
     return None, actions
+
+
+def _messages_before(tracker: DialogueStateTracker, latest: UserUttered) -> str:
+    """The user's last EARLIER_MESSAGES messages before `latest`, one a line."""
+    messages = [event for event in tracker.events if isinstance(event, UserUttered)]
+    before = messages[: next(i for i, event in enumerate(messages) if event is latest)]
+    return "\n".join(event.text or "" for event in before[-EARLIER_MESSAGES:])
 
 
 @DefaultV1Recipe.register(
@@ -128,12 +139,13 @@ class SafetyPolicy(Policy):
             rules = json.loads((directory / RULES_FILE).read_text(encoding="utf-8"))
         return cls(config, model_storage, resource, execution_context, rules=rules)
 
-    def _actions_for(self, text: str, intent: Optional[Text]) -> Tuple[Text, ...]:
-        key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), intent)
+    def _actions_for(self, text: str, intent: Optional[Text], earlier: str) -> Tuple[Text, ...]:
+        digest = hashlib.sha256(json.dumps([text, earlier]).encode("utf-8")).hexdigest()
+        key = (digest, intent)
         if key not in self._readings:
             if len(self._readings) >= CACHED_READINGS:
                 self._readings.popitem(last=False)
-            self._readings[key] = safety_actions(self.detector, text, intent)
+            self._readings[key] = safety_actions(self.detector, text, intent, earlier)
         return self._readings[key]
 
     def predict_action_probabilities(
@@ -145,7 +157,13 @@ class SafetyPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         message, done = _since_last_user_message(tracker)
-        needed = self._actions_for(message.text or "", message.intent_name) if message else ()
+        needed = (
+            self._actions_for(
+                message.text or "", message.intent_name, _messages_before(tracker, message)
+            )
+            if message
+            else ()
+        )
         if needed:
             remaining = [action for action in needed if action not in done]
             next_action = remaining[0] if remaining else ACTION_LISTEN_NAME

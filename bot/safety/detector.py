@@ -45,6 +45,9 @@ DONE_TODAY = {"today", "tonight", "earlier", "already"}
 # A supposed case with "ever" stays supposed beside news of today ("if he
 # ever swallowed one? He hasn't, I'm just planning").
 EVER = "ever"
+# How many of the person's earlier messages a reply may lean on: "what
+# pulse is too low?" ... "ok" ... "its 39 now".
+EARLIER_MESSAGES = 2
 # How far before a red flag a negation ("never blacked out") is looked for.
 NEGATION_REACH = 4
 # How far before an urgent word a reassuring one is ("normal when I'm resting");
@@ -315,6 +318,12 @@ class SafetyDetector:
         people = rules.get("people", {})
         self.writer = self._norms(people.get("writer", ""))
         self.someone_else = self._norms(people.get("someone_else", ""))
+        # Units that say a number is not a reading ("39 years", "36 mg").
+        self.other_units = frozenset(
+            unit
+            for spec in (rules.get("readings") or {}).values()
+            for unit in self._words(spec.get("other_units"))
+        )
         self.readings = [
             ReadingRule(
                 category,
@@ -358,17 +367,21 @@ class SafetyDetector:
             and bool(self.now_matcher(sentence))
         )
 
-    def _told_back(self, sentence: Span, sentences: List[Span]) -> bool:
-        """A later statement says the thing asked about is happening: "can
-        xalkori cause chest pain? mine's been squeezing for 20 min", not a
-        past one ("I had one before diagnosis")."""
-        return any(
-            later.start >= sentence.end
-            and not self._asks(later)
-            and self.told_back_matcher(later)
-            and not self.history_matcher(later)
-            for later in sentences
+    def _tells_back(self, sentence: Span) -> bool:
+        """A statement that the thing just asked about is happening ("mine's
+        been squeezing for 20 min", "yes its happening now"), not a past one
+        ("I had one before diagnosis") nor a settled one ("mine's been fine")."""
+        return (
+            not self._asks(sentence)
+            and bool(self.told_back_matcher(sentence))
+            and not self.history_matcher(sentence)
+            and not any(token.norm_ in self.reassuring_words for token in sentence)
         )
+
+    def _told_back(self, sentence: Span, sentences: List[Span]) -> bool:
+        """A later sentence tells the question back as happening: "can
+        xalkori cause chest pain? mine's been squeezing for 20 min"."""
+        return any(later.start >= sentence.end and self._tells_back(later) for later in sentences)
 
     def _told_as_history(self, sentence: Span, start: int, end: int) -> bool:
         """Placed in the past and not also now: "last March he collapsed on a
@@ -509,8 +522,11 @@ class SafetyDetector:
         spec = self.categories[category]
         return RedFlag(category, spec["label"], bool(spec.get("crisis")), words, someone_else)
 
-    def assess(self, text: str) -> Assessment:
-        """The red flags a message raises, and the ones it only asks about."""
+    def assess(self, text: str, earlier: str = "") -> Assessment:
+        """The red flags a message raises, and the ones it only asks about.
+        `earlier` is the person's message before it, for a reply that leans on
+        it: "36" after a question about the pulse, "yes its happening now"
+        after one about chest pain."""
         doc = self.nlp(text.replace("\u2019", "'"))
         sentences = _sentences(doc)
         happening = any(self._says_it_is_happening(s) for s in sentences)
@@ -564,11 +580,41 @@ class SafetyDetector:
                     raised[rule.category] = self._flag(
                         rule.category, words, self._someone_else(doc, sentence.end, sentence)
                     )
+        if earlier:
+            self._lean_on_earlier(earlier, sentences, raised)
         return Assessment(
             tuple(raised.values()),
             tuple(flag for name, flag in asked.items() if name not in raised),
             bool(sentences) and all(self._only_asks_in_general(s) for s in sentences),
             tuple(flag for name, flag in suspected.items() if name not in raised),
+        )
+
+    def _lean_on_earlier(
+        self, earlier: str, sentences: List[Span], raised: Dict[str, RedFlag]
+    ) -> None:
+        """Red flags of a reply that leans on the message before it: a bare
+        number read with the measure named there ("pulse?" ... "its 39 now"),
+        and what was asked about there, told back as happening now."""
+        before = self.assess(earlier)
+        earlier_words = set(WORDS.findall(earlier.lower()))
+        for sentence in sentences:
+            for rule in self.readings:
+                cue = next((cue for cue in rule.cues if cue in earlier_words), None)
+                if cue is None or rule.category in raised:
+                    continue
+                words = rule.holds(f"{cue} {sentence.text}")
+                if words and not self._names_another_unit(sentence.text):
+                    raised[rule.category] = self._flag(rule.category, words, False)
+            if self._tells_back(sentence):
+                for flag in before.asked_about:
+                    raised.setdefault(flag.category, flag)
+
+    def _names_another_unit(self, text: str) -> bool:
+        """ "I'm 39 years old": a number with a unit that is no reading."""
+        words = WORDS.findall(text.lower())
+        return any(
+            word.isdigit() and following in self.other_units
+            for word, following in zip(words, words[1:])
         )
 
     def red_flags(self, text: str) -> List[RedFlag]:

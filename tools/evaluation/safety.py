@@ -30,7 +30,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import yaml
 from scipy.stats import beta
 
-from bot.safety.detector import load_detector
+from bot.safety.detector import EARLIER_MESSAGES, load_detector
 from tools.evaluation.answers import ASKED_IF_URGENT, ESCALATED, Client, Item, serving
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -93,8 +93,9 @@ def read_alone(groups: Sequence[Sequence[Case]]) -> List[Reading]:
     detector = load_detector()
     readings = []
     for group in groups:
-        for case in group:
-            assessment = detector.assess(case.text)
+        for i, case in enumerate(group):
+            earlier = "\n".join(c.text for c in group[max(0, i - EARLIER_MESSAGES) : i])
+            assessment = detector.assess(case.text, earlier)
             readings.append(Reading(case, bool(assessment.raised), bool(assessment.suspected)))
     return readings
 
