@@ -2,7 +2,7 @@
 
 tests/heldout/answers.yml was written by helpers who saw only the review, a
 description of the users and the label scheme (tools/evaluation/labels.py):
-600 single messages and 45 conversations (195 turns), each turn labelled
+610 single messages and 48 conversations (215 turns), each turn labelled
 with the card or table answer it should get. Every message goes through the
 REST channel, Rasa and the action server as a person's would. The target for the right
 answer, the right "not covered" reply and the right follow-up answer is
