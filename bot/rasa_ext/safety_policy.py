@@ -47,8 +47,8 @@ def safety_actions(
     took for an emergency but the detector reads as a general question, with
     no red flag raised ("what is anaphylaxis?", "are the flashes usually
     temporary?"), is answered: nothing in it points at a person or at now.
-    `earlier`, the person's message before, reads a reply that leans on it
-    ("36" after a question about the pulse)."""
+    `earlier`, the person's messages before, reads a reply that leans on
+    them ("36" after a question about the pulse)."""
     assessment = detector.assess(text, earlier)
     actions = []
     for crisis, for_writer, for_someone in (

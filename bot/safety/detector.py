@@ -524,9 +524,9 @@ class SafetyDetector:
 
     def assess(self, text: str, earlier: str = "") -> Assessment:
         """The red flags a message raises, and the ones it only asks about.
-        `earlier` is the person's message before it, for a reply that leans on
-        it: "36" after a question about the pulse, "yes its happening now"
-        after one about chest pain."""
+        `earlier` is the person's messages before it, one a line, for a reply
+        that leans on them: "36" after a question about the pulse, "yes its
+        happening now" after one about chest pain."""
         doc = self.nlp(text.replace("\u2019", "'"))
         sentences = _sentences(doc)
         happening = any(self._says_it_is_happening(s) for s in sentences)
@@ -592,7 +592,7 @@ class SafetyDetector:
     def _lean_on_earlier(
         self, earlier: str, sentences: List[Span], raised: Dict[str, RedFlag]
     ) -> None:
-        """Red flags of a reply that leans on the message before it: a bare
+        """Red flags of a reply that leans on the messages before it: a bare
         number read with the measure named there ("pulse?" ... "its 39 now"),
         and what was asked about there, told back as happening now."""
         before = self.assess(earlier)
