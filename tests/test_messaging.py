@@ -142,6 +142,22 @@ def test_a_telegram_update_without_the_secret_token_is_refused(telegram_chat, se
     assert telegram_chat.status == 403
 
 
+@pytest.mark.parametrize("path", ["webhook/", "webhook//", "/webhook"])
+def test_no_spelling_of_the_telegram_webhook_url_skips_the_secret(servers, messaging_apis, path):
+    since = len(messaging_apis.calls)
+    chat = {"id": 123456789, "type": "private", "first_name": "Pat"}
+    update = {
+        "update_id": 1,
+        "message": {"message_id": 1, "chat": chat, "date": 1700000000, "text": "hi"},
+    }
+    url = f"{servers.rasa.url}/webhooks/telegram/{path}"
+    response = requests.post(
+        url, json=update, headers={telegram.SECRET_HEADER: "forged"}, timeout=60
+    )
+    assert response.status_code in (403, 404)
+    assert new_calls(messaging_apis, since, lambda call: call.path.endswith("/sendMessage")) == []
+
+
 def set_webhook_calls(messaging_apis, since: int = 0) -> list:
     return new_calls(messaging_apis, since, lambda call: call.path.endswith("/setWebhook"))
 

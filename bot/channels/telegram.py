@@ -95,13 +95,20 @@ class TelegramInput(RasaTelegramInput):
         secret = request.headers.get(SECRET_HEADER, "")
         return hmac.compare_digest(secret.encode(), self.secret_token.encode())
 
+    @staticmethod
+    def _is_webhook(request: Request) -> bool:
+        """Any spelling Sanic routes to the update handler: "/webhook", and
+        "/webhook/" or "//webhook" too, so none of them skips the secret."""
+        parts = [part for part in request.path.split("/") if part]
+        return parts[-1:] == ["webhook"]
+
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
         webhook = super().blueprint(never_silent(greeting_for_start(on_new_message)))
         acknowledging = self.get_output_channel()
 
         @webhook.middleware("request")
         async def refuse_unsigned_updates(request: Request) -> Optional[response.HTTPResponse]:
-            if request.path.endswith("/webhook") and not self.signed_by_telegram(request):
+            if self._is_webhook(request) and not self.signed_by_telegram(request):
                 logger.warning("Telegram webhook: refused a request without the secret token")
                 return response.text("forbidden", status=403)
             return None
@@ -109,7 +116,7 @@ class TelegramInput(RasaTelegramInput):
         @webhook.middleware("request")
         async def acknowledge_button_press(request: Request) -> None:
             # Telegram shows a pressed button as loading until it is answered.
-            if request.path.endswith("/webhook") and request.method == "POST":
+            if self._is_webhook(request) and request.method == "POST":
                 button_press = (request.json or {}).get("callback_query")
                 if button_press:
                     await acknowledging.answer_callback_query(button_press["id"])
