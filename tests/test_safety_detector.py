@@ -241,6 +241,8 @@ def test_a_general_question_told_back_as_happening_is_a_red_flag():
         ("how common is chest pain", "mine was last year", []),
         ("what pulse is too slow on crizotinib?", "I'm 39 years old", []),
         ("what is a normal temp", "thanks!", []),
+        ("what pulse is too slow on crizotinib?", "ok, my next appointment is on the 30th", []),
+        ("what pulse is too slow on crizotinib?", "thanks, clinic is at 10:30 tomorrow", []),
     ],
 )
 def test_a_reply_leans_on_the_message_before_it(earlier, reply, expected):

@@ -48,6 +48,9 @@ EVER = "ever"
 # How many of the person's earlier messages a reply may lean on: "what
 # pulse is too low?" ... "ok" ... "its 39 now".
 EARLIER_MESSAGES = 2
+# Numbers that are no reading in a reply read with an earlier message's
+# measure: a clock time, a date ("see you on the 30th"), "10am".
+NOT_A_READING = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\s*(?:am|pm)\b", re.I)
 # How far before a red flag a negation ("never blacked out") is looked for.
 NEGATION_REACH = 4
 # How far before an urgent word a reassuring one is ("normal when I'm resting");
@@ -595,18 +598,19 @@ class SafetyDetector:
         """Red flags of a reply that leans on the messages before it: a bare
         number read with the measure named there ("pulse?" ... "its 39 now"),
         and what was asked about there, told back as happening now."""
-        before = self.assess(earlier)
         earlier_words = set(WORDS.findall(earlier.lower()))
         for sentence in sentences:
+            numbers = NOT_A_READING.sub(" ", sentence.text)
             for rule in self.readings:
                 cue = next((cue for cue in rule.cues if cue in earlier_words), None)
                 if cue is None or rule.category in raised:
                     continue
-                words = rule.holds(f"{cue} {sentence.text}")
-                if words and not self._names_another_unit(sentence.text):
+                words = rule.holds(f"{cue} {numbers}")
+                if words and not self._names_another_unit(numbers):
                     raised[rule.category] = self._flag(rule.category, words, False)
             if self._tells_back(sentence):
-                for flag in before.asked_about:
+                # Read only when a reply tells something back: most do not.
+                for flag in self.assess(earlier).asked_about:
                     raised.setdefault(flag.category, flag)
 
     def _names_another_unit(self, text: str) -> bool:
