@@ -20,6 +20,7 @@ from bot.knowledge.question import (
     PATIENT,
     Answer,
     Question,
+    known_values_only,
     named_as_history,
     named_in_order,
 )
@@ -71,6 +72,8 @@ def question_from(tracker: Tracker, message: Optional[Dict[Text, Any]] = None) -
         (entity["entity"], str(entity["value"]), entity.get("start"), entity.get("end"))
         for entity in message.get("entities", [])
     ]
+    if text.startswith("/"):
+        found = known_values_only(found, get_context().vocabulary)
     entities, mentions = named_in_order(text, found)
     card_ids = entities.pop("card", [])
     selected = message.get(ANSWER_KEY) or {}

@@ -82,6 +82,12 @@ class Settings:
     # The action server: where it listens, and the token Rasa must send.
     actions_host: str = _variable("ALK_ACTIONS_HOST", "127.0.0.1")
     actions_token: Optional[str] = _variable("ALK_ACTIONS_TOKEN")
+    # Signs the web chat's session ids; `make run` keeps one per install
+    # in build/run/. Replicas need the same one.
+    session_secret: Optional[str] = _variable("ALK_SESSION_SECRET")
+    # The REST channel serves only callers with this bearer token, when set;
+    # the production profile needs one.
+    rest_token: Optional[str] = _variable("ALK_REST_TOKEN")
     # Conversations untouched for longer are deleted by `make forget`.
     retention_days: float = _variable("ALK_RETENTION_DAYS", 90.0, float)
     # The clinic's webhook for nurse handoffs.

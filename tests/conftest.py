@@ -201,8 +201,6 @@ def servers(
         messaging_settings(messaging_apis.url),
         # Handoffs go to the local receiver.
         handoff_url=clinic_webhook.url,
-        # Only callers with the token (the Rasa server) are served.
-        actions_token=uuid.uuid4().hex,
         # Rasa's HTTP API is on, behind this token (tests/test_api_security.py).
         api_token=uuid.uuid4().hex,
     )

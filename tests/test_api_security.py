@@ -6,6 +6,8 @@ import uuid
 import psutil
 import requests
 
+from bot.channels.identity import REST, conversation_key
+
 
 def test_a_tracker_cannot_be_read_or_rewritten_without_the_token(servers):
     sender = f"api-{uuid.uuid4()}"
@@ -14,16 +16,17 @@ def test_a_tracker_cannot_be_read_or_rewritten_without_the_token(servers):
         json={"sender": sender, "message": "hello"},
         timeout=60,
     )
-    tracker_url = f"{servers.rasa.url}/conversations/{sender}/tracker"
+    key = conversation_key(REST, sender)
+    tracker_url = f"{servers.rasa.url}/conversations/{key}/tracker"
     assert requests.get(tracker_url, timeout=30).status_code == 401
-    events_url = f"{servers.rasa.url}/conversations/{sender}/tracker/events"
+    events_url = f"{servers.rasa.url}/conversations/{key}/tracker/events"
     rewrite = requests.post(
         events_url, json=[{"event": "slot", "name": "audience", "value": "nurse"}], timeout=30
     )
     assert rewrite.status_code == 401
     token = servers.settings.api_token
     tracker = requests.get(tracker_url, params={"token": token}, timeout=30)
-    assert tracker.status_code == 200 and tracker.json()["sender_id"] == sender
+    assert tracker.status_code == 200 and tracker.json()["sender_id"] == key
 
 
 def test_no_token_shows_in_the_process_list_or_on_disk(servers):

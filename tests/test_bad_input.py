@@ -1,12 +1,13 @@
 """Bad input and failures get a clear answer, and the server keeps serving."""
 
+import json
 import uuid
 
 import pytest
 import requests
 
 from bot.channels.replies import IF_URGENT, UNAVAILABLE_REPLY
-from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.knowledge import load_knowledge
 from bot.runtime import launcher
 
@@ -50,6 +51,9 @@ def test_odd_unicode_is_answered(say):
         ('{"sender": "a", "message": 42}', 400, '"message" must be text'),
         ('{"sender": "a"}', 400, '"message" must be text'),
         ('{"sender": "a", "message": "%s"}' % ("x" * (MAX_MESSAGE_CHARS + 1)), 413, "limit"),
+        ('{"sender": "%s", "message": "hi"}' % ("a" * (MAX_SENDER_CHARS + 1)), 400, "sender"),
+        ('{"sender": "a\\u0000b", "message": "hi"}', 400, '"sender" must be'),
+        ('{"sender": "<script>", "message": "hi"}', 400, '"sender" must be'),
     ],
 )
 def test_a_malformed_request_gets_an_http_error_saying_what_is_wrong(
@@ -58,6 +62,13 @@ def test_a_malformed_request_gets_an_http_error_saying_what_is_wrong(
     response = requests.post(webhook, data=body, timeout=30)
     assert response.status_code == status
     assert complaint in response.json()["error"]
+    assert_still_serving(say)
+
+
+def test_a_body_over_a_megabyte_is_refused_before_it_is_read(webhook, say):
+    padding = "x" * 1_100_000  # outside the message: only the body's size is wrong
+    body = json.dumps({"sender": "a", "message": "hi", "metadata": {"padding": padding}})
+    assert requests.post(webhook, data=body, timeout=60).status_code == 413
     assert_still_serving(say)
 
 

@@ -23,6 +23,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from bot.channels import choices, messenger, telegram, twilio
+from bot.channels.identity import TELEGRAM, TWILIO, conversation_key
 from tests.conftest import messaging_settings
 
 # What the REST channel answers, message by message: (text, buttons).
@@ -79,7 +80,7 @@ def telegram_chat(servers, messaging_apis):
         send.last_callback_query_id = query["id"]
         return send({"callback_query": {**query, "chat_instance": "1", "data": button["payload"]}})
 
-    send.say, send.press = say, press
+    send.say, send.press, send.chat_id = say, press, chat_id
     return send
 
 
@@ -413,3 +414,51 @@ def test_messenger_titles_that_fit_are_the_quick_replies_own(messaging_apis, mon
     [call] = messaging_apis.calls[since:]
     assert call.fields["message"] == messenger_message(("Shall I?", buttons))
     assert [reply["title"] for reply in call.fields["message"]["quick_replies"]] == ["Yes", "No"]
+
+
+# Whose conversation ---------------------------------------------------------
+
+
+def stored_user_texts(servers, key: str) -> Tuple[List[str], List[dict]]:
+    """What the conversation filed under `key` holds: the person's texts, and its events."""
+    tracker = requests.get(
+        f"{servers.rasa.url}/conversations/{key}/tracker",
+        params={"token": servers.settings.api_token},
+        timeout=30,
+    ).json()
+    events = tracker["events"]
+    return [event["text"] for event in events if event["event"] == "user"], events
+
+
+def intrude(servers, sender: str) -> List[str]:
+    """What a REST caller naming `sender` is told when it asks for the nurse's
+    summary, switches to the nurse view and restarts the conversation."""
+    texts = []
+    for command in ("/request_handoff", "/switch_to_nurse_view", "/restart"):
+        replies = requests.post(
+            f"{servers.rasa.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": command},
+            timeout=60,
+        ).json()
+        texts += [reply.get("text", "") for reply in replies]
+    return texts
+
+
+@pytest.mark.parametrize("named", ["{id}", "twilio:{id}", "telegram:{id}"])
+def test_a_rest_caller_who_knows_a_phone_number_cannot_read_restart_or_steer_its_chat(
+    servers, twilio_sender, telegram_chat, named
+):
+    phone = f"+1555{random.randint(10**6, 10**7 - 1)}"
+    question = "My name is Pat Doe, can I eat grapefruit with Xalkori?"
+    twilio_sender(phone, OUR_SMS_NUMBER)(question)
+    telegram_chat.say(question)
+    chat_id = str(telegram_chat.chat_id)
+    for known in (phone, chat_id):
+        told = intrude(servers, named.format(id=known))
+        assert not any("Pat Doe" in text for text in told)
+    for key in (conversation_key(TWILIO, phone), conversation_key(TELEGRAM, chat_id)):
+        said, events = stored_user_texts(servers, key)
+        assert said == [question], key
+        assert not any(event["event"] == "restart" for event in events)
+        slots = [event.get("value") for event in events if event["event"] == "slot"]
+        assert "nurse" not in slots

@@ -30,6 +30,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy.engine import URL, make_url
 
+from bot.channels.identity import REST, conversation_key
 from bot.channels.replies import UNAVAILABLE_REPLY
 from bot.knowledge.answers import answer
 from bot.knowledge.content import load_knowledge
@@ -81,6 +82,8 @@ def production_env(database: URL) -> Iterator[Dict[str, str]]:
     settings = {
         ACTIONS_URL_ENV: f"http://localhost:{free_port()}/webhook",
         Settings.variable("actions_token"): uuid.uuid4().hex,
+        Settings.variable("session_secret"): uuid.uuid4().hex,
+        Settings.variable("rest_token"): uuid.uuid4().hex,
         "ALK_POSTGRES_HOST": database.host,
         "ALK_POSTGRES_PORT": str(database.port or 5432),
         "ALK_POSTGRES_DB": database.database,
@@ -140,6 +143,7 @@ def say(replica: launcher.Server, sender: str, message: str) -> List[dict]:
     response = requests.post(
         f"{replica.url}/webhooks/rest/webhook",
         json={"sender": sender, "message": message},
+        headers={"Authorization": f"Bearer {os.environ[Settings.variable('rest_token')]}"},
         timeout=120,
     )
     assert response.status_code == 200, response.text
@@ -159,7 +163,7 @@ def stored_events(database: URL, sender: str) -> List[str]:
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"),
-                {"sender": sender},
+                {"sender": conversation_key(REST, sender)},
             )
             return [row.data for row in rows]
     finally:
@@ -181,11 +185,11 @@ def turns(events: List[str]) -> Dict[str, List[str]]:
     return by_message
 
 
-def wait_for_tickets(lock_store: LockStore, sender: str, count: int, timeout: float = 60) -> None:
+def wait_for_tickets(lock_store: LockStore, key: str, count: int, timeout: float = 60) -> None:
     """Waits until the conversation's lock in Redis holds `count` tickets."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        lock = lock_store.get_lock(sender)
+        lock = lock_store.get_lock(key)
         if lock and len(lock.tickets) == count:
             return
         time.sleep(0.05)
@@ -226,7 +230,8 @@ def test_messages_reaching_both_replicas_at_once_are_answered_in_turn(replicas, 
     # Holding the conversation's lock, as a third replica busy with it would,
     # makes both replicas queue in Redis whatever their timing; two tickets
     # besides ours then show that each took its own turn through Redis.
-    held = lock_store.issue_ticket(sender, lock_lifetime=120)
+    key = conversation_key(REST, sender)
+    held = lock_store.issue_ticket(key, lock_lifetime=120)
     barrier = threading.Barrier(len(replicas))
 
     def send_at_once(replica: launcher.Server, message: str) -> List[dict]:
@@ -236,9 +241,9 @@ def test_messages_reaching_both_replicas_at_once_are_answered_in_turn(replicas, 
     with ThreadPoolExecutor(len(replicas)) as pool:
         sent = [pool.submit(send_at_once, *pair) for pair in zip(replicas, messages)]
         try:
-            wait_for_tickets(lock_store, sender, count=3)
+            wait_for_tickets(lock_store, key, count=3)
         finally:
-            lock_store.cleanup(sender, held)
+            lock_store.cleanup(key, held)
         replies = [texts(future.result()) for future in sent]
 
     stored = turns(stored_events(database, sender))
@@ -272,6 +277,8 @@ def test_two_servers_taking_one_conversations_lock_at_once_get_different_tickets
 
 def test_a_replica_does_not_start_while_a_variable_of_the_profile_is_unset(tmp_path, monkeypatch):
     monkeypatch.delenv("ALK_POSTGRES_PASSWORD", raising=False)
+    for secret in ("session_secret", "rest_token"):
+        monkeypatch.setenv(Settings.variable(secret), "set")
     with pytest.raises(launcher.ServerError, match="variables set: .*ALK_POSTGRES_PASSWORD"):
         launcher.start_rasa_server(
             free_port(),

@@ -20,6 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bot.channels.identity import WEB, SessionIds, conversation_key
 from bot.channels.replies import IF_URGENT
 from bot.runtime import launcher, page_server
 from bot.runtime.launcher import PROJECT_ROOT, free_port
@@ -248,8 +249,9 @@ def test_the_conversation_survives_a_reload_and_carries_on_in_rasa(page, servers
     page.wait_for_messages(
         [{"from": "user", "text": follow_up, "buttons": []}] + in_context, after=len(before)
     )
+    session = SessionIds(servers.settings.session_secret).verified(session_id)
     tracker = requests.get(
-        f"{servers.rasa.url}/conversations/{session_id}/tracker",
+        f"{servers.rasa.url}/conversations/{conversation_key(WEB, session)}/tracker",
         params={"token": servers.settings.api_token},
         timeout=30,
     ).json()

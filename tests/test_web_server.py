@@ -13,6 +13,7 @@ import pytest
 import requests
 import socketio
 
+from bot.channels.identity import SessionIds
 from bot.channels.replies import IF_URGENT
 from bot.channels.rest import MAX_MESSAGE_CHARS
 from bot.runtime import launcher, page_server
@@ -38,6 +39,10 @@ def test_the_page_and_its_files_come_with_security_headers(servers):
     rasa_host = servers.rasa.url.split("://")[1]
     assert f"connect-src http://{rasa_host} ws://{rasa_host};" in policy
     assert page.headers["X-Content-Type-Options"] == "nosniff"
+    handout = requests.get(f"{servers.web.url}/handout.html?topics=interactions", timeout=60)
+    for framed in (page, handout):  # no other site may frame them
+        assert "frame-ancestors 'none'" in framed.headers["Content-Security-Policy"]
+        assert framed.headers["X-Frame-Options"] == "DENY"
     for path in ("/alk-chat.js", "/socket.io.min.js", "/alk-chat.css"):
         response = requests.get(servers.web.url + path, timeout=10)
         assert response.status_code == 200, path
@@ -59,6 +64,19 @@ def test_the_page_and_its_files_come_with_security_headers(servers):
 def test_nothing_but_the_known_files_is_served(servers, path):
     response = requests.get(servers.web.url + path, timeout=10)
     assert response.status_code == 404
+
+
+def test_a_visitor_who_stops_sending_is_cut_off_and_any_spelling_of_a_sheet_is_built_once():
+    handler = page_server.make_handler(page_server.PageConfig.from_settings(Settings()))
+    assert handler.timeout == page_server.READ_TIMEOUT_SECONDS
+    spellings = (
+        "interactions,side_effects",
+        " Side_Effects,interactions,",
+        "interactions,,side_effects",
+    )
+    assert {page_server.handout_topics(spelling) for spelling in spellings} == {
+        ("interactions", "side_effects")
+    }
 
 
 def test_the_page_servers_log_leaves_out_visitors_addresses(servers):
@@ -162,12 +180,16 @@ class SocketChat:
     def emit(self, event: str, data) -> None:
         self.client.emit(event, data)
 
+    def close(self) -> None:
+        # Without waiting up to 25 s for the pending long-poll to return.
+        self.client.eio.disconnect(abort=True)
+
 
 @pytest.fixture()
 def socket_chat(servers):
     chat = SocketChat(servers, page_origin(servers))
     yield chat
-    chat.client.disconnect()
+    chat.close()
 
 
 def test_a_foreign_site_cannot_open_a_socket(servers):
@@ -184,14 +206,48 @@ def test_a_session_is_joined_and_answered_over_socket_io(socket_chat, say):
 
 
 def test_over_long_and_malformed_messages_get_a_clear_reply(socket_chat):
-    socket_chat.emit("session_request", {"session_id": "a-session"})
-    assert socket_chat.next("session_confirm") == "a-session"
+    socket_chat.emit("session_request", {"session_id": None})
+    session_id = socket_chat.next("session_confirm")
 
     long = "a" * (MAX_MESSAGE_CHARS + 1)
-    socket_chat.emit("user_uttered", {"message": long, "session_id": "a-session"})
+    socket_chat.emit("user_uttered", {"message": long, "session_id": session_id})
     reply = socket_chat.next("bot_uttered")["text"]
     assert str(MAX_MESSAGE_CHARS + 1) in reply and IF_URGENT in reply
 
-    for data in ({"message": "hi"}, {"message": 42, "session_id": "a-session"}, "hi"):
+    for data in ({"message": "hi"}, {"message": 42, "session_id": session_id}, "hi"):
         socket_chat.emit("user_uttered", data)
         assert "Send {" in socket_chat.next("bot_uttered")["text"], data
+
+
+def test_a_session_id_the_server_did_not_issue_is_replaced_by_a_signed_one(servers, socket_chat):
+    for asked in ("a-session", "0" * 32, f"{'0' * 32}.{'0' * 32}"):
+        socket_chat.emit("session_request", {"session_id": asked})
+        confirmed = socket_chat.next("session_confirm")
+        assert confirmed != asked
+        assert SessionIds(servers.settings.session_secret).verified(confirmed)
+
+
+def test_a_second_socket_can_neither_join_nor_write_into_someone_elses_session(servers, say):
+    patient, intruder = (SocketChat(servers, page_origin(servers)) for _ in range(2))
+    try:
+        patient.emit("session_request", {"session_id": None})
+        session_id = patient.next("session_confirm")
+        # What others may have seen of the session: its key, as the tracker
+        # store and a handoff summary name it. Asking for it gives a new one.
+        session = SessionIds(servers.settings.session_secret).verified(session_id)
+        intruder.emit("session_request", {"session_id": session})
+        assert intruder.next("session_confirm") != session_id
+
+        # A message naming the patient's signed id from a socket that was not
+        # given it is refused, and does not reach the patient's conversation.
+        intruder.emit("user_uttered", {"message": "/restart", "session_id": session_id})
+        assert "no valid session" in intruder.next("bot_uttered")["text"]
+        patient.emit("user_uttered", {"message": "/greet", "session_id": session_id})
+        expected = say("/greet")[0]["text"].strip().split("\n\n")[0]
+        assert patient.next("bot_uttered")["text"] == expected
+        # The patient's replies went to the patient alone.
+        with pytest.raises(queue.Empty):
+            intruder.events.get(timeout=3)
+    finally:
+        patient.close()
+        intruder.close()

@@ -16,6 +16,8 @@ verification handshake, POST for messages), but:
 - the Graph API's address can be set (ALK_MESSENGER_API_URL), for the tests'
   local receiver or a proxy; calls carry the appsecret_proof, do not block
   the server, and a refused one is logged (by its error code);
+- conversations are filed as `messenger:<id>`, apart from other channels'
+  (bot/channels/identity.py);
 - if the assistant produced no reply, the person is told so (`never_silent`).
 """
 
@@ -33,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.choices import numbered, reading_choices, split_text
+from bot.channels.identity import MESSENGER, keyed_by_channel
 from bot.channels.replies import MessageHandler, never_silent
 from bot.settings import get_settings
 
@@ -127,8 +130,9 @@ class MessengerInput(FacebookInput):
             if not self.signed_by_meta(request):
                 logger.warning("Messenger webhook: refused a request without a valid signature")
                 return response.text("forbidden", status=403)
-            handle = never_silent(
-                reading_choices(on_new_message, request.app.ctx.agent.tracker_store)
+            handle = keyed_by_channel(
+                MESSENGER,
+                never_silent(reading_choices(on_new_message, request.app.ctx.agent.tracker_store)),
             )
             output = self.get_output_channel()
             metadata = self.get_metadata(request)

@@ -13,6 +13,8 @@ Same URLs as Rasa's own (`/webhooks/telegram/webhook`, `/set_webhook`), but:
 - "/start", which Telegram sends when someone opens the bot, is a greeting;
 - the Bot API's address can be set (ALK_TELEGRAM_API_URL), for the tests'
   local receiver or a proxy;
+- conversations are filed as `telegram:<id>`, apart from other channels'
+  (bot/channels/identity.py);
 - if the assistant produced no reply, the person is told so (`never_silent`).
 """
 
@@ -30,6 +32,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from bot.channels.choices import split_text
+from bot.channels.identity import TELEGRAM, keyed_by_channel
 from bot.channels.replies import MessageHandler, never_silent
 from bot.names import Intent, payload
 from bot.settings import get_settings
@@ -103,7 +106,9 @@ class TelegramInput(RasaTelegramInput):
         return parts[-1:] == ["webhook"]
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        webhook = super().blueprint(never_silent(greeting_for_start(on_new_message)))
+        webhook = super().blueprint(
+            keyed_by_channel(TELEGRAM, never_silent(greeting_for_start(on_new_message)))
+        )
         acknowledging = self.get_output_channel()
 
         @webhook.middleware("request")

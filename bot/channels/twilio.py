@@ -15,6 +15,8 @@ Same URL as Rasa's own (`/webhooks/twilio/webhook`), but:
   where Rasa's channel fails; sending does not block the server;
 - Twilio's API address can be set (ALK_TWILIO_API_URL), for the tests'
   local receiver or a proxy;
+- conversations are filed as `twilio:<id>`, apart from other channels'
+  (bot/channels/identity.py);
 - if the assistant produced no reply, the person is told so (`never_silent`).
 """
 
@@ -33,6 +35,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from bot.channels.choices import numbered, reading_choices, split_text
+from bot.channels.identity import TWILIO, keyed_by_channel
 from bot.channels.replies import MessageHandler, never_silent
 from bot.settings import get_settings
 
@@ -112,7 +115,10 @@ class TwilioInput(RasaTwilioInput):
             text = (request.form.get("Body") or "").replace("¡", "@")
             output = TwilioOutput(self.account_sid, self.auth_token, to)
             tracker_store = request.app.ctx.agent.tracker_store
-            await never_silent(reading_choices(on_new_message, tracker_store))(
+            handle = keyed_by_channel(
+                TWILIO, never_silent(reading_choices(on_new_message, tracker_store))
+            )
+            await handle(
                 UserMessage(
                     text,
                     output,

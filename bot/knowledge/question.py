@@ -9,6 +9,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.knowledge.answer_keys import SIDE_EFFECT, AnswerKey
 from bot.knowledge.content import Card
+from bot.nlp.vocabulary import Vocabulary
 
 PATIENT = "patient"
 NURSE = "nurse"
@@ -184,6 +185,20 @@ def named_in_order(
         if begin is not None and finish is not None:
             mentions.append(text[begin:finish])
     return entities, mentions
+
+
+def known_values_only(
+    found: Iterable[Tuple[str, str, Optional[int], Optional[int]]], vocabulary: Vocabulary
+) -> List[Tuple[str, str, Optional[int], Optional[int]]]:
+    """The entities of a "/" command whose values the vocabulary knows. A
+    button only ever carries those; any other value was typed into the
+    command by someone, and would be named back in the assistant's voice
+    ("The review does not list <a link> as a side effect")."""
+    return [
+        (kind, value, start, end)
+        for kind, value, start, end in found
+        if kind not in vocabulary or value in vocabulary[kind]
+    ]
 
 
 def _said_as_history(text: str, start: Optional[int]) -> bool:

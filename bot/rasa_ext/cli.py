@@ -6,10 +6,12 @@ otherwise) and the project's patches of Rasa applied (bot/rasa_ext/patches.py).
 Rasa's dependencies also emit dozens of deprecation warnings at import, and
 one of them (aiogram) turns such warnings back on, so filters alone cannot
 hide them: they are dropped at display instead. Rasa's own warnings and all
-logs still show.
+logs still show, except the words of a "/" message Rasa cannot parse, which
+its warning quotes whole: a patient's words never reach the logs.
 """
 
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -28,6 +30,23 @@ QUIET_ENV = {
 }
 
 
+# Rasa's warning for a "/" message it cannot parse quotes the message.
+UNPARSED_COMMAND = re.compile(r"Failed to parse arguments in line")
+WITHHELD = "Rasa could not parse a message starting with '/' (its words are not logged)."
+
+
+def withheld(message: Warning | str) -> Warning | str:
+    """The warning, without the person's words if it quotes them."""
+    if UNPARSED_COMMAND.search(str(message)):
+        return UserWarning(WITHHELD)
+    return message
+
+
+# Sanic's own variable: a request body over 1 MB is refused (HTTP 413)
+# before it is read. The longest message allowed needs at most 120 kB.
+SERVER_ENV = {"SANIC_REQUEST_MAX_SIZE": "1000000"}
+
+
 def quiet_rasa() -> None:
     """Applies QUIET_ENV's defaults and hides deprecation warnings, for a
     process about to run Rasa (called from main functions, never at import)."""
@@ -37,7 +56,7 @@ def quiet_rasa() -> None:
 
     def show_unless_deprecation(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not issubclass(category, (DeprecationWarning, PendingDeprecationWarning)):
-            show_warning(message, category, *args, **kwargs)
+            show_warning(withheld(message), category, *args, **kwargs)
 
     warnings.showwarning = show_unless_deprecation
 
@@ -63,6 +82,8 @@ def with_api_token(argv: List[str], settings: Settings) -> List[str]:
 
 def main() -> None:
     quiet_rasa()
+    for name, value in SERVER_ENV.items():
+        os.environ.setdefault(name, value)
     from rasa.__main__ import main as rasa_main
 
     from bot.rasa_ext import patches

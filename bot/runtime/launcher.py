@@ -14,7 +14,9 @@ load balancer, sharing PostgreSQL, Redis and the action server pool.
 """
 
 import argparse
+import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -37,6 +39,9 @@ LOG_DIR = PROJECT_ROOT / "logs"
 RUN_DIR = PROJECT_ROOT / "build" / "run"
 DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 ENV_REFERENCE = re.compile(r"\$\{(\w+)\}")  # how an endpoints file names a variable
+# The servers' files (conversations, logs) are the patients' health data:
+# readable by their owner alone.
+PRIVATE_FILES = 0o077  # the umask: files 0600, directories 0700
 
 
 class ServerError(RuntimeError):
@@ -97,6 +102,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def write_private(path: Path, text: str) -> None:
+    """Writes `text` to a file only its owner can read (replacing any)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(text)
+
+
 def write_endpoints(
     settings: Settings,
     actions_url: Optional[str],
@@ -118,13 +131,17 @@ def write_endpoints(
         endpoints["action_endpoint"]["token"] = f"${{{Settings.variable('actions_token')}}}"
     if tracker_db:
         endpoints["tracker_store"]["db"] = str(tracker_db)
+    if endpoints["tracker_store"].get("dialect") == "sqlite":
+        # A file made before the servers' umask was set may be world-readable.
+        database = PROJECT_ROOT / endpoints["tracker_store"]["db"]
+        if database.exists():
+            database.chmod(0o600)
     unset = sorted(
         set(ENV_REFERENCE.findall(yaml.safe_dump(endpoints))) - set(child_environ(settings))
     )
     if unset:
         raise ServerError(f"{base.name} needs these environment variables set: {', '.join(unset)}")
-    run_file.parent.mkdir(parents=True, exist_ok=True)
-    run_file.write_text(yaml.safe_dump(endpoints))
+    write_private(run_file, yaml.safe_dump(endpoints))
     return run_file
 
 
@@ -136,21 +153,23 @@ def write_credentials(settings: Settings, run_file: Path) -> Path:
         credentials.update(messaging.enabled_channels(settings))
     except messaging.HalfConfigured as error:
         raise ServerError(str(error)) from error
-    run_file.parent.mkdir(parents=True, exist_ok=True)
-    run_file.write_text(yaml.safe_dump(credentials))
+    write_private(run_file, yaml.safe_dump(credentials))
     return run_file
 
 
 def _launch(name: str, command: List[str], port: int, log_path: Path, settings: Settings) -> Server:
     """Starts `python -m command... --port port` with these settings."""
+    write_private(log_path, "")
     log_file = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", *command, "--port", str(port)],
         cwd=PROJECT_ROOT,
-        env=child_environ(settings),
+        # Unbuffered: a log holds all a server wrote, even if it is killed.
+        env={**child_environ(settings), "PYTHONUNBUFFERED": "1"},
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,
+        umask=PRIVATE_FILES,
         # Its own session: Ctrl-C reaches only this launcher, which then
         # stops the servers in order instead of both dying mid-request.
         start_new_session=True,
@@ -188,6 +207,8 @@ def start_rasa_server(
     ALK_WEB_ORIGINS says which origins may. Rasa's HTTP API is on only with
     ALK_API_TOKEN (bot/rasa_ext/cli.py)."""
     settings = settings or get_settings()
+    if endpoints_base != DEFAULT_ENDPOINTS:
+        _check_production_secrets(settings)
     if web_origin and settings.web_origins is None:
         settings = replace(settings, web_origins=(web_origin,))
     endpoints = write_endpoints(
@@ -208,6 +229,40 @@ def start_web_server(
     if not settings.web_rasa_url:
         settings = replace(settings, web_rasa_url=rasa_url)
     return _launch("web server", ["bot.runtime.page_server"], port, log_dir / "web.log", settings)
+
+
+def install_secret(path: Path) -> str:
+    """A secret kept for this install in `path` (made on first use, 0600)."""
+    if not path.exists():
+        write_private(path, secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def with_generated_secrets(settings: Settings, run_dir: Path, only: Optional[str]) -> Settings:
+    """The settings, with the secrets nobody set made up: the action server's
+    token, new at each launch of both servers (so no other local process can
+    run actions), and the web chat's session secret, kept for the install so
+    a chat survives a restart."""
+    if not settings.actions_token and only is None:
+        settings = replace(settings, actions_token=secrets.token_urlsafe(32))
+    if not settings.session_secret and only != "actions":
+        settings = replace(settings, session_secret=install_secret(run_dir / "session-secret"))
+    return settings
+
+
+def _check_production_secrets(settings: Settings) -> None:
+    """Replicas must share a session secret, and REST, which lets its caller
+    name any conversation, must be closed to all but the clinic's systems."""
+    unset = [
+        Settings.variable(name)
+        for name in ("session_secret", "rest_token")
+        if not getattr(settings, name)
+    ]
+    if unset:
+        raise ServerError(
+            f"Beyond the embedded default, set {' and '.join(unset)} "
+            '(README, "Production: replicas").'
+        )
 
 
 @dataclass
@@ -245,7 +300,10 @@ def start(
     the action server its endpoints file names. With `web_port`, the chat
     page too, beside the Rasa server."""
     settings = settings or get_settings()
+    if endpoints == DEFAULT_ENDPOINTS:
+        settings = with_generated_secrets(settings, run_dir, only)
     log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.chmod(0o700)
     web_url = f"http://localhost:{web_port}" if web_port else None
     actions = (
         start_action_server(actions_port, log_dir, web_url, settings) if only != "rasa" else None

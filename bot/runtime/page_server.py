@@ -12,7 +12,12 @@ to anywhere but the Rasa server.
 It also serves the counselling handout (bot/nurse/handout/), which the
 chat links to: /handout.pdf and /handout.html, `?topics=side_effects,interactions`
 for some topics only. The sheet holds nothing personal, so any visitor may
-fetch it; each choice of topics is built once.
+fetch it; each choice of topics is built once, whatever its spelling
+("interactions,side_effects" and " Side_Effects,interactions," are one).
+
+No other site may frame these pages (a framed chat could be overlaid to trick
+a patient), and a visitor who stops sending mid-request is cut off after
+READ_TIMEOUT_SECONDS rather than holding a thread.
 """
 
 import argparse
@@ -48,7 +53,12 @@ HANDOUT_FILES = {
     "/handout.html": "text/html; charset=utf-8",
 }
 # The handout page has its own styles and its chart inline, and no script.
-HANDOUT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+HANDOUT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+READ_TIMEOUT_SECONDS = 30
 
 # A host (name, IPv4 or [IPv6]) and optional port: safe to put in a header.
 NETLOC = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$")
@@ -94,7 +104,7 @@ class PageConfig:
         return (
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
             f"connect-src {http_origin} {websocket_origin}; "
-            "base-uri 'none'; form-action 'none'"
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         )
 
     def render_page(self) -> bytes:
@@ -125,6 +135,11 @@ def handout_files(topics: Tuple[str, ...]) -> Dict[str, bytes]:
     return {"/handout.html": to_html(handout).encode("utf-8"), "/handout.pdf": pdf_bytes(handout)}
 
 
+def handout_topics(chosen: str) -> Tuple[str, ...]:
+    """The topics a `topics=` value names, in one spelling: the cache's key."""
+    return tuple(sorted({topic.strip().lower() for topic in chosen.split(",")} - {""}))
+
+
 def make_handler(config: PageConfig) -> type:
     page = config.render_page()
     headers = {
@@ -132,11 +147,13 @@ def make_handler(config: PageConfig) -> type:
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-cache",
+        "X-Frame-Options": "DENY",  # frame-ancestors, for browsers without CSP 2
     }
 
     class PageHandler(BaseHTTPRequestHandler):
         server_version = "ALKCompanionWeb"
         sys_version = ""
+        timeout = READ_TIMEOUT_SECONDS
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's name)
             # http.server starts each line with the visitor's IP address,
@@ -159,7 +176,7 @@ def make_handler(config: PageConfig) -> type:
                 status, body = HTTPStatus.OK, file.read_bytes()
             elif path in HANDOUT_FILES:
                 chosen = parse_qs(url.query).get("topics", [""])[0]
-                topics = tuple(topic for topic in chosen.split(",") if topic)
+                topics = handout_topics(chosen)
                 try:
                     status, body = HTTPStatus.OK, handout_files(topics)[path]
                     content_type, policy = HANDOUT_FILES[path], HANDOUT_POLICY

@@ -15,6 +15,7 @@ from typing import Callable, Dict, List
 
 import requests
 
+from bot.channels.identity import REST, conversation_key
 from bot.names import Action
 
 QUESTION = "does xalkori give you the runs?"
@@ -78,7 +79,8 @@ def measure(
 
 def _action_call(rasa_url: str, api: Dict[str, str], sender: str) -> Dict:
     """The body Rasa posts to the action server to answer QUESTION."""
-    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", params=api, timeout=60)
+    key = conversation_key(REST, sender)
+    tracker = requests.get(f"{rasa_url}/conversations/{key}/tracker", params=api, timeout=60)
     domain = requests.get(
         f"{rasa_url}/domain", params=api, headers={"Accept": "application/json"}, timeout=60
     )
@@ -86,7 +88,7 @@ def _action_call(rasa_url: str, api: Dict[str, str], sender: str) -> Dict:
     domain.raise_for_status()
     return {
         "next_action": ANSWER_ACTION,
-        "sender_id": sender,
+        "sender_id": key,
         "tracker": tracker.json(),
         "domain": domain.json(),
         "version": "3.6.21",

@@ -29,6 +29,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 import requests
 import yaml
 
+from bot.channels.identity import REST, conversation_key
 from bot.names import URGENT_QUESTIONS, URGENT_REPLIES, Action, Slot
 from bot.settings import get_settings
 
@@ -144,7 +145,9 @@ class Client:
             )
             response.raise_for_status()
             tracker = requests.get(
-                f"{self.rasa_url}/conversations/{sender}/tracker", params=self.params, timeout=60
+                f"{self.rasa_url}/conversations/{conversation_key(REST, sender)}/tracker",
+                params=self.params,
+                timeout=60,
             )
             tracker.raise_for_status()
             events = tracker.json()["events"]
