@@ -158,7 +158,7 @@ def test_the_handoff_sends_one_well_formed_summary_and_the_chat_goes_on(
     assert "sent a short summary" in texts(replies)
     [summary] = clinic_webhook.received[before:]
     assert summary["type"] == "alk_companion.handoff"
-    assert summary["conversation_id"].startswith("safety-")
+    assert summary["conversation_id"].startswith("rest:safety-")  # its channel named
     assert "Side effects" in summary["topics"]
     assert summary["red_flags"] == ["a serious allergic reaction"]
     assert summary["open_question"] == "can you book my scan for Tuesday"
