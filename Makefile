@@ -81,6 +81,7 @@ run: train web
 
 # The terminal chat's own action server, on localhost, needs no token.
 chat: train
+	@$(BIN)/python -m bot.runtime.launcher --check-ports
 	@mkdir -p logs
 	@env -u ALK_ACTIONS_TOKEN $(BIN)/python -m bot.runtime.action_server --port 5055 > logs/actions.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \

@@ -46,3 +46,9 @@ def test_a_failing_call_is_answered_without_the_patients_words(servers: launcher
     assert response.status_code == 500
     assert SECRET not in response.text
     assert SECRET not in servers.actions.log_path.read_text()
+
+
+def test_it_runs_without_tensorflow(servers: launcher.Stack):
+    # Loaded, TensorFlow would show among the process's mapped files.
+    maps = open(f"/proc/{servers.actions.process.pid}/maps").read()
+    assert "tensorflow" not in maps and "spacy" in maps

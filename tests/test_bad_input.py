@@ -9,7 +9,6 @@ import requests
 from bot.channels.replies import IF_URGENT, UNAVAILABLE_REPLY
 from bot.channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.knowledge import load_knowledge
-from bot.runtime import launcher
 
 
 def assert_still_serving(say):
@@ -93,10 +92,7 @@ def test_a_stopped_action_server_gets_an_apology_not_silence(servers, say, webho
         said = " ".join(reply.get("text") or "" for reply in urgent)
         assert "This could be an emergency" in said and "local emergency number" in said
     finally:
-        port = int(servers.actions.url.rsplit(":", 1)[1])
-        servers.actions = launcher.start_action_server(
-            port, servers.actions.log_path.parent, servers.web.url, servers.settings
-        )
-        servers.actions.wait_until_ready("/health", timeout=120)
+        servers.actions = servers.actions.restarted()
+        servers.actions.wait_until_ready(timeout=120)
     side_effects = load_knowledge().card("common_side_effects").patient
     assert say("what are the side effects?")[-1]["text"].startswith(side_effects)

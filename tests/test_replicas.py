@@ -125,9 +125,9 @@ def replicas(trained_model, production_env, tmp_path_factory) -> Iterator[List[l
                     run_dir=logs,
                 )
             )
-        started[0].wait_until_ready("/health", timeout=240)
+        started[0].wait_until_ready(timeout=240)
         for replica in started[1:]:
-            replica.wait_until_ready("/webhooks/rest/", timeout=240)
+            replica.wait_until_ready(timeout=240)
         yield started[1:]
     finally:
         for server in reversed(started):

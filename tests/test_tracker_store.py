@@ -34,6 +34,6 @@ def test_a_conversation_carries_on_after_the_rasa_server_restarts(servers, train
         settings=servers.settings,
         run_dir=log_dir,
     )
-    servers.rasa.wait_until_ready("/webhooks/rest/", timeout=240)
+    servers.rasa.wait_until_ready(timeout=240)
     # The side effect asked about before the restart is still remembered.
     assert "diarrhea was severe in 2%" in say("how often is it severe?")

@@ -342,7 +342,7 @@ def page_without_rasa(browser, tmp_path):
         free_port(), f"http://localhost:{free_port()}", tmp_path, Settings(web_title=title)
     )
     try:
-        server.wait_until_ready("/", timeout=60)
+        server.wait_until_ready(timeout=60)
         yield ChatPage(browser, f"{server.url}/").open_fresh(), title
     finally:
         server.stop()

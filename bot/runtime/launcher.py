@@ -8,6 +8,12 @@ origin alone may then use the Rasa server's socket.io channel. The launcher
 hands each server the settings (bot/settings.py) as environment variables,
 and writes the endpoints and credentials Rasa reads into build/run/.
 
+While they run, it watches them (`supervise`): a server that stops is
+started again, with growing delays, and after MAX_FAILURES stops within
+FAILURE_WINDOW it stops everything and exits 1, so a service manager can take
+over. Any number of SIGINT or SIGTERM stops every server once; a port already
+taken is named, with how to choose another, before anything starts.
+
 In production each host starts one of them (`--only rasa` or `--only
 actions`) with `--endpoints endpoints.production.yml`: Rasa replicas behind a
 load balancer, sharing PostgreSQL, Redis and the action server pool.
@@ -24,7 +30,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence
 
 import requests
 import yaml
@@ -54,12 +60,23 @@ class Server:
     process: subprocess.Popen
     url: str
     log_path: Path
+    # How it was started, to start it again, and where it says it is ready.
+    command: List[str]
+    port: int
+    settings: Settings
+    health_path: str
+
+    def restarted(self) -> "Server":
+        """The same server started again, its log continued."""
+        return _launch(
+            self.name, self.command, self.port, self.log_path, self.settings, self.health_path, True
+        )
 
     def log_tail(self, lines: int = 25) -> str:
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
-    def wait_until_ready(self, health_path: str, timeout: float) -> None:
+    def wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -68,7 +85,7 @@ class Server:
                     f"Last lines of {self.log_path}:\n{self.log_tail()}"
                 )
             try:
-                if requests.get(self.url + health_path, timeout=2).ok:
+                if requests.get(self.url + self.health_path, timeout=2).ok:
                     return
             except (requests.ConnectionError, requests.Timeout):  # not up, or busy starting
                 pass
@@ -157,10 +174,19 @@ def write_credentials(settings: Settings, run_file: Path) -> Path:
     return run_file
 
 
-def _launch(name: str, command: List[str], port: int, log_path: Path, settings: Settings) -> Server:
+def _launch(
+    name: str,
+    command: List[str],
+    port: int,
+    log_path: Path,
+    settings: Settings,
+    health_path: str,
+    continue_log: bool = False,
+) -> Server:
     """Starts `python -m command... --port port` with these settings."""
-    write_private(log_path, "")
-    log_file = log_path.open("w", encoding="utf-8")
+    if not continue_log:
+        write_private(log_path, "")
+    log_file = log_path.open("a", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", *command, "--port", str(port)],
         cwd=PROJECT_ROOT,
@@ -175,7 +201,8 @@ def _launch(name: str, command: List[str], port: int, log_path: Path, settings: 
         start_new_session=True,
     )
     log_file.close()
-    return Server(name, process, f"http://localhost:{port}", log_path)
+    url = f"http://localhost:{port}"
+    return Server(name, process, url, log_path, command, port, settings, health_path)
 
 
 def start_action_server(
@@ -186,9 +213,8 @@ def start_action_server(
     settings = settings or get_settings()
     if web_url and not settings.web_url:
         settings = replace(settings, web_url=web_url)
-    return _launch(
-        "action server", ["bot.runtime.action_server"], port, log_dir / "actions.log", settings
-    )
+    command = ["bot.runtime.action_server"]
+    return _launch("action server", command, port, log_dir / "actions.log", settings, "/health")
 
 
 def start_rasa_server(
@@ -217,7 +243,7 @@ def start_rasa_server(
     credentials = write_credentials(settings, run_dir / f"credentials-{port}.yml")
     command = ["bot.rasa_ext.cli", "run", "--model", str(model or latest_model())]
     command += ["--credentials", str(credentials), "--endpoints", str(endpoints)]
-    return _launch("Rasa server", command, port, log_dir / "rasa.log", settings)
+    return _launch("Rasa server", command, port, log_dir / "rasa.log", settings, "/webhooks/rest/")
 
 
 def start_web_server(
@@ -228,7 +254,8 @@ def start_web_server(
     settings = settings or get_settings()
     if not settings.web_rasa_url:
         settings = replace(settings, web_rasa_url=rasa_url)
-    return _launch("web server", ["bot.runtime.page_server"], port, log_dir / "web.log", settings)
+    command = ["bot.runtime.page_server"]
+    return _launch("web server", command, port, log_dir / "web.log", settings, "/")
 
 
 def install_secret(path: Path) -> str:
@@ -263,6 +290,21 @@ def _check_production_secrets(settings: Settings) -> None:
             f"Beyond the embedded default, set {' and '.join(unset)} "
             '(README, "Production: replicas").'
         )
+
+
+def ensure_free(port: int, server: str, option: str) -> None:
+    """Raises ServerError, in one line saying what to do, if `port` is taken."""
+    with socket.socket() as probe:
+        # A port left in TIME_WAIT by a server just stopped is free to take.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("", port))
+        except OSError:
+            raise ServerError(
+                f"Port {port}, for the {server}, is in use: is ALK Companion already running? "
+                f"Stop it, or choose another port: python -m bot.runtime.launcher "
+                f"{option} {port + 1000}"
+            ) from None
 
 
 @dataclass
@@ -304,6 +346,12 @@ def start(
         settings = with_generated_secrets(settings, run_dir, only)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_dir.chmod(0o700)
+    if only != "rasa":
+        ensure_free(actions_port, "action server", "--actions-port")
+    if only != "actions":
+        ensure_free(rasa_port, "Rasa server", "--rasa-port")
+    if web_port:
+        ensure_free(web_port, "web chat page", "--web-port")
     web_url = f"http://localhost:{web_port}" if web_port else None
     actions = (
         start_action_server(actions_port, log_dir, web_url, settings) if only != "rasa" else None
@@ -324,7 +372,7 @@ def start(
                 run_dir=run_dir,
             )
         )
-    except ServerError:
+    except BaseException:  # a failure, or a stop signal while starting
         if actions:
             actions.stop()
         raise
@@ -334,15 +382,84 @@ def start(
     stack = Stack(actions, rasa, web_server, settings)
     try:
         if actions:
-            actions.wait_until_ready("/health", timeout)
+            actions.wait_until_ready(timeout)
         if rasa:
-            rasa.wait_until_ready("/webhooks/rest/", timeout)
+            rasa.wait_until_ready(timeout)
         if web_server:
-            web_server.wait_until_ready("/", timeout)
+            web_server.wait_until_ready(timeout)
     except BaseException:
         stack.stop()
         raise
     return stack
+
+
+# A server that stops unexpectedly is started again after the next of these
+# delays (in seconds; then the last), unless it stopped MAX_FAILURES times
+# within FAILURE_WINDOW seconds: then everything stops, for a service manager
+# or a person to take over.
+RESTART_DELAYS = (0.5, 2.0, 5.0, 10.0, 30.0)
+MAX_FAILURES = 5
+FAILURE_WINDOW = 300.0
+ROLES = ("actions", "rasa", "web")
+
+
+def supervise(
+    stack: Stack,
+    report: Callable[[str], None],
+    ready_timeout: float = 240,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> NoReturn:
+    """Keeps the stack's servers running until interrupted; raises
+    ServerError when one keeps stopping. Reports each stop and restart by
+    the server's name and exit code only: no log line of its is repeated."""
+    stops: Dict[str, List[float]] = {}
+    while True:
+        for role in ROLES:
+            server = getattr(stack, role)
+            if server is None or server.process.poll() is None:
+                continue
+            now = clock()
+            recent = [at for at in stops.get(role, []) if now - at < FAILURE_WINDOW] + [now]
+            stops[role] = recent
+            if len(recent) >= MAX_FAILURES:
+                raise ServerError(
+                    f"The {server.name} stopped {len(recent)} times in "
+                    f"{FAILURE_WINDOW / 60:.0f} minutes: stopping everything. "
+                    f"See {server.log_path}."
+                )
+            delay = RESTART_DELAYS[min(len(recent), len(RESTART_DELAYS)) - 1]
+            report(
+                f"The {server.name} stopped (exit code {server.process.returncode}); "
+                f"starting it again in {delay:g} s."
+            )
+            sleep(delay)
+            restarted = server.restarted()
+            setattr(stack, role, restarted)
+            try:
+                restarted.wait_until_ready(ready_timeout)
+                report(f"The {server.name} is back.")
+            except ServerError:
+                pass  # its stop is counted on the next round
+        sleep(1)
+
+
+def ignore_stop_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def stop_on_signals() -> None:
+    """SIGINT and SIGTERM stop the launcher, once: the first raises
+    KeyboardInterrupt, and any later one is ignored, so a repeated signal
+    cannot interrupt the servers' shutdown and leave one running."""
+
+    def stop(signum: int, frame: Any) -> None:
+        ignore_stop_signals()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -367,8 +484,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         help="start one server: a Rasa replica, calling the action server its "
         "endpoints file names, or the action server (default: both)",
     )
+    parser.add_argument(
+        "--check-ports",
+        action="store_true",
+        help="only check that the Rasa server's and the action server's ports are free",
+    )
     args = parser.parse_args(argv)
+    if args.check_ports:
+        try:
+            ensure_free(args.rasa_port, "Rasa server", "--rasa-port")
+            ensure_free(args.actions_port, "action server", "--actions-port")
+        except ServerError as error:
+            print(error, file=sys.stderr)
+            return 1
+        return 0
 
+    stop_on_signals()
     starting = {
         None: "the action server and the Rasa server (about 30 s)",
         "rasa": "the Rasa server (about 30 s)",
@@ -386,6 +517,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ServerError as error:
         print(error, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # start() has stopped what it started
+        return 0
 
     logs = ", ".join(str(server.log_path) for server in stack.servers())
     if stack.rasa:
@@ -406,26 +539,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             f"Press Ctrl-C to stop.",
             flush=True,
         )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    # The launcher lasts as long as the Rasa server, or the action server alone.
-    main_server = stack.rasa or stack.actions
-    actions_down_reported = False
     try:
-        while main_server.process.poll() is None:
-            actions_down = stack.actions and stack.actions.process.poll() is not None
-            if actions_down and not actions_down_reported:
-                # Rasa keeps serving and apologises where an answer needs actions.
-                print(f"The action server stopped: see {stack.actions.log_path}.", file=sys.stderr)
-                actions_down_reported = True
-            time.sleep(1)
-        print(f"The {main_server.name} stopped: see {main_server.log_path}.", file=sys.stderr)
+        supervise(stack, lambda line: print(line, file=sys.stderr, flush=True))
+    except ServerError as error:
+        print(error, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
         return 0
     finally:
-        # A second Ctrl-C must not leave the servers half stopped.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        ignore_stop_signals()
         stack.stop()
 
 

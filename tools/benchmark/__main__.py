@@ -77,7 +77,7 @@ def resident_mib(server: launcher.Server) -> float:
 def start_servers(log_dir: Path, settings: Settings) -> Dict:
     """Starts the action server, then times the Rasa server from launch to ready."""
     actions = launcher.start_action_server(launcher.free_port(), log_dir, settings=settings)
-    actions.wait_until_ready("/health", 120)
+    actions.wait_until_ready(120)
     started = time.monotonic()
     rasa = launcher.start_rasa_server(
         launcher.free_port(),
@@ -88,7 +88,7 @@ def start_servers(log_dir: Path, settings: Settings) -> Dict:
         run_dir=log_dir,
     )
     try:
-        rasa.wait_until_ready("/webhooks/rest/", 300)
+        rasa.wait_until_ready(300)
     except launcher.ServerError:
         actions.stop()
         raise
