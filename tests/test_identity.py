@@ -79,6 +79,7 @@ def test_make_run_makes_up_the_secrets_nobody_set(tmp_path):
 def test_beyond_the_embedded_default_rest_and_sessions_need_their_secrets(tmp_path: Path):
     with pytest.raises(launcher.ServerError, match="ALK_SESSION_SECRET and ALK_REST_TOKEN"):
         launcher.start(
+            rasa_port=launcher.free_port(),
             endpoints=launcher.PROJECT_ROOT / "endpoints.production.yml",
             only="rasa",
             settings=Settings(),
