@@ -19,12 +19,12 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Optional, Text
+from typing import TYPE_CHECKING, Any, Dict, Optional, Text
+
+from bot.channels.replies import MessageHandler
 
 if TYPE_CHECKING:
     from rasa.core.channels.channel import UserMessage
-
-MessageHandler = Callable[["UserMessage"], Awaitable[Any]]
 
 # The channel part of a conversation key, by channel.
 REST, WEB, TELEGRAM, TWILIO, MESSENGER = "rest", "web", "telegram", "twilio", "messenger"
