@@ -31,7 +31,10 @@ REST, WEB, TELEGRAM, TWILIO, MESSENGER = "rest", "web", "telegram", "twilio", "m
 
 SESSION_ID_BYTES = 16  # 128 random bits, as a uuid4
 SIGNATURE_CHARS = 32  # 128 bits of HMAC-SHA256, in hex
-SIGNED_SESSION_ID = re.compile(r"([0-9a-f]{32})\.([0-9a-f]{32})")  # session, signature
+# A session, then its signature, as issue() writes them.
+SIGNED_SESSION_ID = re.compile(
+    rf"([0-9a-f]{{{2 * SESSION_ID_BYTES}}})\.([0-9a-f]{{{SIGNATURE_CHARS}}})"
+)
 
 
 def conversation_key(channel: str, sender_id: Text) -> str:
