@@ -1,9 +1,16 @@
 """Rasa with bot/rasa_ext/patches.py applied judges action server replies exactly
-as before, and a patch refuses to apply to a Rasa it was not written for."""
+as before and fails a message when the conversation store fails, and a patch
+refuses to apply to a Rasa it was not written for."""
+
+import asyncio
+import logging
 
 import pytest
+import sqlalchemy
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa_ext import patches
 
@@ -12,6 +19,7 @@ VALID_REPLY = {
     "responses": [{"text": "About 6 in 10 people had diarrhea."}],
 }
 INVALID_REPLY = {"events": [{"event": "slot", "name": 3}], "responses": "not a list"}
+WORDS = "I have been coughing up blood since this morning"
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +58,32 @@ def test_a_missing_attribute_is_refused_naming_it():
     patch = patches.Patch("a stale patch", (missing,), lambda: None)
     with pytest.raises(patches.PatchError, match="a stale patch.*no_such_method"):
         patches.check(patch, "3.6.21")
+
+
+@pytest.fixture
+def failing_store(tmp_path):
+    """The store Rasa's agent would use, over a SQLite database with no table."""
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    rasa_create = Agent._create_tracker_store
+    patches.apply()
+    store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "conversations.db"))
+    with store.engine.begin() as connection:
+        connection.execute(sqlalchemy.text("DROP TABLE events"))
+    yield Agent._create_tracker_store(store, Domain.empty())
+    Agent._create_tracker_store = rasa_create
+
+
+def test_a_store_that_fails_fails_the_message_and_logs_no_words(failing_store, caplog):
+    # Rasa would answer from a blank conversation, keep the turn in memory,
+    # and log the SQL statement's parameters: the person's words.
+    tracker = DialogueStateTracker.from_events("someone", [UserUttered(WORDS)])
+    with caplog.at_level(logging.DEBUG):
+        with pytest.raises(patches.StoreFailure):
+            asyncio.run(failing_store.retrieve("someone"))
+        with pytest.raises(patches.StoreFailure):
+            asyncio.run(failing_store.save(tracker))
+    assert "The conversation store failed: OperationalError (no such table: events)" in caplog.text
+    assert WORDS not in caplog.text

@@ -23,6 +23,12 @@ UNAVAILABLE_REPLY = (
     "Sorry, I can't answer right now because part of me isn't working. "
     f"Please try again in a few minutes. {IF_URGENT}"
 )
+# Said after an answer when the conversation could not then be saved (the
+# store failed): a follow-up leaning on that answer would lose its thread.
+NOT_SAVED_REPLY = (
+    "Sorry, part of me isn't working, so I may not remember this if you ask "
+    "about it again. Please try again in a few minutes."
+)
 
 MessageHandler = Callable[["UserMessage"], Awaitable[Any]]
 
@@ -30,12 +36,14 @@ logger = logging.getLogger(__name__)
 
 
 def never_silent(on_new_message: MessageHandler) -> MessageHandler:
-    """Wraps a channel's handler to send UNAVAILABLE_REPLY if nothing was sent."""
+    """Wraps a channel's handler to send UNAVAILABLE_REPLY if nothing was sent,
+    and NOT_SAVED_REPLY if the handler failed after answering."""
 
     async def handle(message: "UserMessage") -> None:
         channel = message.output_channel
         send_response = channel.send_response
         replies = 0
+        failed = False
 
         # Every bot message goes out through send_response, so counting the
         # calls tells whether the person heard anything back.
@@ -48,9 +56,12 @@ def never_silent(on_new_message: MessageHandler) -> MessageHandler:
         try:
             await on_new_message(message)
         except Exception as error:  # noqa: BLE001 (any failure gets the same reply)
+            failed = True
             logger.error("handling a message failed: %s", type(error).__name__)
         finally:
             if not replies:
                 await send_response(message.sender_id, {"text": UNAVAILABLE_REPLY})
+            elif failed:
+                await send_response(message.sender_id, {"text": NOT_SAVED_REPLY})
 
     return handle

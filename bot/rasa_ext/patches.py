@@ -9,10 +9,17 @@ replaces or calls exists, and otherwise stops with an error naming the patch.
 """
 
 import importlib
+import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+
+if TYPE_CHECKING:
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.domain import Domain
 
 SUPPORTED_RASA = "3.6."
+
+logger = logging.getLogger(__name__)
 
 
 class PatchError(RuntimeError):
@@ -53,6 +60,46 @@ def check_action_schema_once() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
 
 
+class StoreFailure(RuntimeError):
+    """The conversation store could not read or save a conversation."""
+
+
+def fail_when_the_store_fails() -> None:
+    """Makes a conversation store that fails fail the message, not forget it.
+
+    Rasa wraps the store in a FailSafeTrackerStore: when the database cannot
+    be read it answers from a blank conversation (a follow-up loses its
+    thread), when it cannot be written it keeps the turn in memory only (lost
+    for good when the database is back), and it logs the database's error,
+    whose SQL parameters hold the person's words. Here the failure is logged
+    by kind and raised, so the channel's `never_silent` tells the person, and
+    SQL connections are checked before use, so that after a database restart
+    no message fails on a connection the restart closed.
+    """
+    import sqlalchemy.exc
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, SQLTrackerStore
+
+    def raise_store_failure(error: Exception) -> None:
+        kind = type(error).__name__
+        if isinstance(error, sqlalchemy.exc.OperationalError):
+            # The database's own reason ("database or disk is full", "could
+            # not connect to server"), without the SQL and parameters
+            # SQLAlchemy adds after it.
+            kind += f" ({str(error.orig).splitlines()[0]})"
+        logger.error("The conversation store failed: %s", kind)
+        raise StoreFailure(kind) from error
+
+    def create_tracker_store(store: Optional["TrackerStore"], domain: "Domain") -> "TrackerStore":
+        primary = store if store is not None else InMemoryTrackerStore(domain)
+        primary.domain = domain
+        if isinstance(primary, SQLTrackerStore):
+            primary.engine.pool._pre_ping = True  # SQLAlchemy's pool_pre_ping
+        return FailSafeTrackerStore(primary, on_tracker_store_error=raise_store_failure)
+
+    Agent._create_tracker_store = staticmethod(create_tracker_store)  # type: ignore[method-assign]
+
+
 PATCHES = (
     Patch(
         "check the action-reply schema once",
@@ -61,6 +108,14 @@ PATCHES = (
             ("rasa.core.actions.action", "RemoteAction", "_validate_action_result"),
         ),
         check_action_schema_once,
+    ),
+    Patch(
+        "fail the message when the conversation store fails",
+        (
+            ("rasa.core.agent", "Agent", "_create_tracker_store"),
+            ("rasa.core.tracker_store", "FailSafeTrackerStore", "on_tracker_store_retrieve_error"),
+        ),
+        fail_when_the_store_fails,
     ),
 )
 
