@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -24,9 +23,10 @@ from rasa.core.tracker_store import SQLTrackerStore
 
 from bot.channels.health import passes, store_writable
 from bot.channels.identity import REST, conversation_key
-from bot.channels.replies import UNAVAILABLE_REPLY
+from bot.channels.replies import NOT_SAVED_REPLY
 from bot.runtime import launcher
 from bot.runtime.launcher import PROJECT_ROOT, ServerError, free_port
+from tests.load import Post, SteadyLoad
 from tests.test_launcher import read_until
 
 # Supervision, with stand-ins for the servers ------------------------------
@@ -198,81 +198,17 @@ def running_launcher() -> Iterator[Running]:
                 process.kill()
 
 
-@dataclass
-class Sent:
-    sender: str
-    text: str
-    sent_at: float
-    answered_at: float = 0.0
-    outcome: str = "lost"  # "answer", "apology", "silent" or "lost" (no HTTP answer)
+def rest_post(rasa_port: int) -> Post:
+    def post(sender: str, text: str) -> List[dict]:
+        response = requests.post(
+            f"http://localhost:{rasa_port}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
 
-
-class SteadyLoad:
-    """Conversations each sending a question as soon as the last was answered."""
-
-    QUESTIONS = ("what is crizotinib?", "tell me about diarrhea", "can I eat grapefruit?")
-
-    def __init__(self, rasa_port: int, conversations: int = 4) -> None:
-        self.url = f"http://localhost:{rasa_port}/webhooks/rest/webhook"
-        self.sent: List[Sent] = []
-        self.stopping = threading.Event()
-        self.threads = [
-            threading.Thread(target=self._converse, args=(f"load-{uuid.uuid4()}",))
-            for _ in range(conversations)
-        ]
-
-    def _converse(self, sender: str) -> None:
-        turn = 0
-        while not self.stopping.is_set():
-            message = Sent(sender, f"{self.QUESTIONS[turn % 3]} ({turn})", time.monotonic())
-            turn += 1
-            self.sent.append(message)
-            try:
-                response = requests.post(
-                    self.url, json={"sender": sender, "message": message.text}, timeout=60
-                )
-                replies = response.json() if response.ok else None
-            except requests.RequestException:
-                replies = None
-            message.answered_at = time.monotonic()
-            if replies is None:
-                time.sleep(0.5)  # the server is down: as a client would, try again soon
-            elif not replies:
-                message.outcome = "silent"
-            elif any(reply.get("text") == UNAVAILABLE_REPLY for reply in replies):
-                message.outcome = "apology"
-            else:
-                message.outcome = "answer"
-
-    def __enter__(self) -> "SteadyLoad":
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(90)
-
-    def recovered_after(self, killed_at: float, timeout: float) -> float:
-        """Seconds from `killed_at` to the end of the first answer asked after it."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            answers = [
-                m.answered_at
-                for m in list(self.sent)
-                if m.sent_at > killed_at and m.outcome == "answer"
-            ]
-            if answers:
-                return min(answers) - killed_at
-            time.sleep(0.2)
-        raise AssertionError(f"no answer within {timeout} s of the kill")
-
-    def outcomes(self) -> Dict[str, int]:
-        counts: Dict[str, int] = {}
-        for message in self.sent:
-            counts[message.outcome] = counts.get(message.outcome, 0) + 1
-        return counts
+    return post
 
 
 def stored_messages(running: Running, sender: str) -> List[str]:
@@ -287,19 +223,18 @@ def stored_messages(running: Running, sender: str) -> List[str]:
 
 def test_a_killed_action_server_is_started_again_and_answers_resume_within_seconds(trained_model):
     with running_launcher() as running:
-        with SteadyLoad(running.rasa_port) as load:
-            time.sleep(3)
-            killed_at = time.monotonic()
-            running.servers()["bot.runtime.action_server"].kill()
-            recovery = load.recovered_after(killed_at, timeout=60)
-            time.sleep(2)
-        outcomes = load.outcomes()
-        print(f"action server kill -9: answers again after {recovery:.1f} s; {outcomes}")
+        with SteadyLoad(rest_post(running.rasa_port)) as load:
+            action_server = running.servers()["bot.runtime.action_server"]
+            recovery = load.run_through(action_server.kill, timeout=60)
+        print(
+            f"action server kill -9: every conversation answered {recovery:.1f} s after; "
+            f"{load.summary()}"
+        )
         assert recovery < 15
         # Every message got an answer or the apology: none silent, none lost.
-        assert set(outcomes) <= {"answer", "apology"}, outcomes
-        for sender in {message.sender for message in load.sent}:
-            sent = [message.text for message in load.sent if message.sender == sender]
+        assert set(load.outcomes()) <= {"answer", "apology"}, load.summary()
+        for sender in load.senders():
+            sent = load.texts(sender, ("answer", "apology"))
             assert stored_messages(running, sender) == sent  # each stored once, in order
         running.process.send_signal(signal.SIGINT)
         assert "The action server stopped (exit code -9); starting it again" in running.output()
@@ -380,3 +315,89 @@ def test_a_conversation_store_that_takes_no_write_fails_the_health_check(tmp_pat
     with store.engine.begin() as connection:
         connection.execute(sa.text("DROP TABLE events"))
     assert not asyncio.run(passes("conversation_store", lambda: store_writable(store)))
+
+
+# A conversation store that cannot be written ------------------------------
+
+
+@contextmanager
+def small_filesystem(path: Path) -> Iterator[Path]:
+    """A 1 MB filesystem at `path`, to fill up and to make read-only."""
+    path.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def fill(directory: Path) -> Path:
+    filler = directory / "filler"
+    with filler.open("wb", buffering=0) as file:
+        try:
+            while True:
+                file.write(b"\0" * 4096)
+        except OSError:  # no space left
+            pass
+    return filler
+
+
+def test_a_full_or_read_only_store_is_said_and_logged_and_recovers(trained_model, tmp_path):
+    store = small_filesystem(tmp_path / "store")
+    with store as directory, stack_with_store(directory / "conversations.db", tmp_path) as stack:
+        sender = f"disk-{uuid.uuid4()}"
+
+        def say(text: str) -> List[str]:
+            replies = requests.post(
+                f"{stack.rasa.url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+                timeout=60,
+            ).json()
+            return [reply["text"] for reply in replies]
+
+        assert NOT_SAVED_REPLY not in say("what is crizotinib? (before)")
+        filler = fill(directory)
+        full = say("tell me about diarrhea (disk full)")
+        # Answered, and told it will not be remembered.
+        assert "61% of people had diarrhea" in " ".join(full) and full[-1] == NOT_SAVED_REPLY
+        filler.unlink()
+        assert NOT_SAVED_REPLY not in say("can I eat grapefruit? (space again)")
+
+        subprocess.run(["mount", "-o", "remount,ro", str(directory)], check=True)
+        assert say("what is crizotinib? (read-only)")[-1] == NOT_SAVED_REPLY
+        subprocess.run(["mount", "-o", "remount,rw", str(directory)], check=True)
+        assert NOT_SAVED_REPLY not in say("what is crizotinib? (writable again)")
+
+        tracker = SQLTrackerStore(dialect="sqlite", db=str(directory / "conversations.db"))
+        stored = asyncio.run(tracker.retrieve(conversation_key(REST, sender)))
+        said = [event.text for event in stored.events if event.type_name == "user"]
+        assert said == [
+            "what is crizotinib? (before)",
+            "can I eat grapefruit? (space again)",
+            "what is crizotinib? (writable again)",
+        ]
+        log = stack.rasa.log_path.read_text()
+        assert "The conversation store failed: OperationalError (database or disk is full)" in log
+        assert "OperationalError (attempt to write a readonly database)" in log
+        assert "diarrhea" not in log and "read-only" not in log  # no words of the person
+
+
+@contextmanager
+def stack_with_store(tracker_db: Path, tmp_path: Path) -> Iterator[launcher.Stack]:
+    stack = launcher.start(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        log_dir=tmp_path / "logs",
+        tracker_db=tracker_db,
+        run_dir=tmp_path,
+    )
+    try:
+        yield stack
+    finally:
+        stack.stop()

@@ -10,19 +10,35 @@ has just taken. Here every change to a lock is one Redis transaction
 (WATCH/MULTI/EXEC, retried when another replica wrote in between), and a lock
 with no tickets left is deleted in the same transaction.
 
+A ticket also lives only as long as the server holding it: Rasa gives every
+ticket 60 seconds, so a replica killed while answering left its conversation
+stuck for a minute, and the message waiting behind it often expired too and
+got the apology. Here a server renews its ticket while it waits and while it
+answers, and a ticket lasts TICKET_LIFETIME seconds past the last renewal.
+
 endpoints.production.yml selects it with `type: bot.rasa_ext.lock_store.AtomicRedisLockStore`;
 it takes the same settings as Rasa's `type: redis`.
 """
 
+import asyncio
 import json
-from typing import Callable, Text, TypeVar
+import logging
+import time
+from contextlib import asynccontextmanager
+from typing import AsyncGenerator, Callable, Text, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
-from redis.exceptions import WatchError
+from redis.exceptions import RedisError, WatchError
 
 Result = TypeVar("Result")
+
+logger = logging.getLogger(__name__)
+
+# How long a conversation stays locked by a server that stopped renewing its
+# ticket (it died); it renews four times within that.
+TICKET_LIFETIME = 10.0
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -56,7 +72,36 @@ class AtomicRedisLockStore(RedisLockStore):
                 except WatchError:
                     continue  # another server changed the lock: read it again
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = TICKET_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's LockStore.lock, renewing the ticket until it is handed back."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        renewing = asyncio.create_task(self._renew(conversation_id, ticket, lock_lifetime))
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            renewing.cancel()
+            self.cleanup(conversation_id, ticket)
+
+    async def _renew(self, conversation_id: Text, ticket_number: int, lifetime: float) -> None:
+        def renew(lock: TicketLock) -> None:
+            for ticket in lock.tickets:
+                if ticket.number == ticket_number:
+                    ticket.expires = time.time() + lifetime
+
+        while True:
+            await asyncio.sleep(lifetime / 4)
+            try:
+                self._change(conversation_id, renew)
+            except RedisError as error:  # Redis is back soon, or the message fails
+                logger.warning("Could not renew a conversation's lock: %s", type(error).__name__)
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = TICKET_LIFETIME) -> int:
         try:
             return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
         except Exception as error:
@@ -71,4 +116,9 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         # Finishing deletes a lock left without tickets in the same transaction,
         # so a ticket issued meanwhile by another server is never deleted.
-        self.finish_serving(conversation_id, ticket_number)
+        try:
+            self.finish_serving(conversation_id, ticket_number)
+        except RedisError as error:
+            # The message was answered and saved; the ticket left behind
+            # expires with its lifetime, so saying otherwise would be wrong.
+            logger.warning("Could not hand back a conversation's lock: %s", type(error).__name__)
