@@ -133,6 +133,9 @@ def categories(message):
         "more breathless than before on longer walks but ok at rest",
         "everything is blurry for a sec when my eyes adjust to the dark, then it clears",
         "In general, what should a carer do if the person they look after has a fit?",
+        "my brother threw a fit over the parking fee at the clinic",
+        "the crowd was at fever pitch for the final",
+        "passed out on the couch after lunch, best nap in weeks",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
@@ -186,6 +189,9 @@ def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
         ("the runs are every half hour now and I'm dizzy and my mouth is dry", "dehydration"),
         ("38.1 and then 38.3 an hour later, my neutrophils were 0.8 on monday", "fever"),
         ("what happens if you take 2 capsules at once? I think I just did", "overdose"),
+        ("dad swallowed a handful of his medication by mistake", "overdose"),
+        ("pretty sure i took it twice this morning, is that bad", "overdose"),
+        ("teeth chattering and I can't get warm under two duvets", "fever"),
     ],
 )
 def test_events_readings_and_now_are_red_flags_even_in_a_question(message, category):
@@ -225,6 +231,10 @@ def test_a_general_question_told_back_as_happening_is_a_red_flag():
     ]
     assert categories("can brain mets cause fits? my husband just had one at dinner") == ["seizure"]
     assert categories("is it normal for your tongue to swell? its getting bigger") == ["allergy"]
+    assert categories("can crizotinib make you cough up blood? i just coughed some up") == [
+        "bleeding"
+    ]
+    assert categories("what do I do if I get a fever on it? I have one now") == ["fever"]
     # Told back as history, or with nothing said back, it stays a question.
     assert categories("What should my husband do if I have a fit? I had one before diagnosis") == []
     assert categories("can xalkori cause chest pain? asking for a leaflet") == []
@@ -331,3 +341,16 @@ def test_an_emergency_placed_in_the_past_is_history_unless_it_is_also_now(messag
 )
 def test_an_urgent_word_said_to_be_fine_just_after_is_not_urgent(message, expected):
     assert categories(message) == expected, message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "they would all be better off if i were dead",
+        "this is goodbye everyone, thank you",
+        "goodbye, I love you all so much",
+        "it would be easier for everybody if i just wasn't around",
+    ],
+)
+def test_being_better_off_dead_or_a_goodbye_is_a_crisis(message):
+    assert categories(message) == ["crisis"], message
