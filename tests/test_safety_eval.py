@@ -30,10 +30,10 @@ DEVELOPMENT = [
 # The targets are every red flag caught (escalated, or asked about with the
 # number to call) and at most 1% of calm messages escalated; not met yet
 # (README, "How good"). The suite fails when either gets worse than measured
-# on the twelfth held-out set on 7 December 2026 (0.939 and 0.026), with room
-# for a retrained classifier's few asks.
-RECALL_FLOOR = 0.92
-FALSE_ALARM_CEILING = 0.04
+# on the thirteenth held-out set on 8 December 2026 (0.964 and 0.013), with
+# room for a retrained classifier's few asks.
+RECALL_FLOOR = 0.94
+FALSE_ALARM_CEILING = 0.025
 
 
 def _groups(path):

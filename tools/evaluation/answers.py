@@ -44,7 +44,7 @@ FALLBACK = "fallback"
 # and where the suite fails: just under the figures measured on the held-out
 # set in December 2026, so that a change that loses ground is caught.
 TARGET = 0.95
-FLOOR = {"answers": 0.92, "not covered": 0.92, "follow-up turns": 0.74}
+FLOOR = {"answers": 0.92, "not covered": 0.89, "follow-up turns": 0.74}
 
 
 # The trial a side-effect answer is about when none is named: a label that
