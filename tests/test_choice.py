@@ -573,6 +573,14 @@ def test_a_side_effect_with_a_trial_card_asks_for_its_row_in_that_trial():
         trial="PROFILE-1007",
     )
     assert got == "side_effect:dizziness@PROFILE-1007"
+    # Saying more about the trial it names is still the same question.
+    got = key(
+        [("card:profile_1007", 0.6)],
+        "what about in the 1007 trial, the one for people who'd had chemo first like him?",
+        "side_effect:diarrhea:severe",
+        trial="PROFILE-1007",
+    )
+    assert got == "side_effect:diarrhea:severe@PROFILE-1007"
 
 
 def test_bad_ones_after_a_side_effect_asks_for_the_severe_column():

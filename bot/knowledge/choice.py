@@ -400,7 +400,9 @@ def _side_effect_in_trial(
 ) -> Optional[AnswerKey]:
     """A side effect and a trial ask for that row of Table 2, not the trial's
     card: "emesis rate in the phase 2 study", or, after a side effect's
-    figure, "and in the trial where people had chemo first?"."""
+    figure, "and in the trial where people had chemo first?", or one that
+    says more about the trial it names ("what about in the 1007 trial, the
+    one for people who'd had chemo first like him?")."""
     tables = knowledge.tables
     trial = question.first("trial") or _trial_of_card(card, knowledge)
     if trial not in tables.trials or question.entities.get("measure"):
@@ -414,7 +416,7 @@ def _side_effect_in_trial(
     previous = question.previous
     if (
         event is None
-        and question.short
+        and (question.short or (question.first("trial") and not question.story))
         and COMPARES.search(question.text)
         and previous
         and previous.name in events

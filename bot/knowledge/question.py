@@ -118,6 +118,10 @@ class Question:
         return len(self.text.split()) <= SHORT_WORDS
 
     @property
+    def story(self) -> bool:
+        return len(self.text.split()) >= STORY_WORDS
+
+    @property
     def previous(self) -> Optional[AnswerKey]:
         return AnswerKey.parse(self.last_answer) if self.last_answer else None
 
@@ -154,7 +158,7 @@ class Answer:
 def question_span(text: str) -> Tuple[int, int]:
     """Where the question of a long message is: its last sentence that ends
     with a question mark (else its last sentence); the whole of a short one."""
-    if len(text.split()) < STORY_WORDS:
+    if len(text.split()) < STORY_WORDS:  # as Question.story
         return 0, len(text)
     sentences = [match for match in SENTENCE.finditer(text) if match.group().strip()]
     if not sentences:
