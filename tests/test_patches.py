@@ -67,8 +67,8 @@ def failing_store(tmp_path):
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
 
-    rasa_create = Agent._create_tracker_store
-    patches.apply()
+    rasa_create = Agent.__dict__["_create_tracker_store"]  # the staticmethod itself
+    patches.fail_when_the_store_fails()
     store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "conversations.db"))
     with store.engine.begin() as connection:
         connection.execute(sqlalchemy.text("DROP TABLE events"))
