@@ -348,9 +348,26 @@ def fill(directory: Path) -> Path:
     return filler
 
 
+@contextmanager
+def stack_with_store(tracker_db: Path, tmp_path: Path) -> Iterator[launcher.Stack]:
+    stack = launcher.start(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        log_dir=tmp_path / "logs",
+        tracker_db=tracker_db,
+        run_dir=tmp_path,
+    )
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
 def test_a_full_or_read_only_store_is_said_and_logged_and_recovers(trained_model, tmp_path):
-    store = small_filesystem(tmp_path / "store")
-    with store as directory, stack_with_store(directory / "conversations.db", tmp_path) as stack:
+    with (
+        small_filesystem(tmp_path / "store") as directory,
+        stack_with_store(directory / "conversations.db", tmp_path) as stack,
+    ):
         sender = f"disk-{uuid.uuid4()}"
 
         def say(text: str) -> List[str]:
@@ -386,18 +403,3 @@ def test_a_full_or_read_only_store_is_said_and_logged_and_recovers(trained_model
         assert "The conversation store failed: OperationalError (database or disk is full)" in log
         assert "OperationalError (attempt to write a readonly database)" in log
         assert "diarrhea" not in log and "read-only" not in log  # no words of the person
-
-
-@contextmanager
-def stack_with_store(tracker_db: Path, tmp_path: Path) -> Iterator[launcher.Stack]:
-    stack = launcher.start(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        log_dir=tmp_path / "logs",
-        tracker_db=tracker_db,
-        run_dir=tmp_path,
-    )
-    try:
-        yield stack
-    finally:
-        stack.stop()

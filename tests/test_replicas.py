@@ -378,9 +378,7 @@ class Balancer:
                 response = requests.post(
                     f"{replica.url}/webhooks/rest/webhook",
                     json={"sender": sender, "message": text},
-                    headers={
-                        "Authorization": f"Bearer {os.environ[Settings.variable('rest_token')]}"
-                    },
+                    headers=rest_headers(),
                     timeout=150,
                 )
             except requests.ConnectionError as error:
@@ -449,13 +447,13 @@ def test_a_killed_replica_leaves_the_other_serving_with_nothing_lost_or_doubled(
     say(replicas[0], f"replicas-{uuid.uuid4()}", "what is crizotinib?")
 
 
-def run_as_root(*command: str) -> None:
+def run_checked(*command: str) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
 def restart_services() -> None:
     """Starts whichever of PostgreSQL and Redis is stopped, as CI does."""
-    run_as_root("bash", "-c", f"source {PROJECT_ROOT / '.ci' / 'services'}")
+    run_checked("bash", "-c", f"source {PROJECT_ROOT / '.ci' / 'services'}")
 
 
 def stop_postgres() -> None:
@@ -465,12 +463,12 @@ def stop_postgres() -> None:
     ).stdout.splitlines():
         version, cluster, cluster_port = line.split()[:3]
         if cluster_port == port:
-            run_as_root("pg_ctlcluster", version, cluster, "stop", "-m", "fast")
+            run_checked("pg_ctlcluster", version, cluster, "stop", "-m", "fast")
 
 
 def stop_redis() -> None:
     port = str(urlsplit(service_url(REDIS_URL_ENV)).port or 6379)
-    run_as_root("redis-cli", "-p", port, "shutdown", "nosave")
+    run_checked("redis-cli", "-p", port, "shutdown", "nosave")
 
 
 def outage(stop: Callable[[], None], seconds: float = 3) -> Callable[[], None]:
