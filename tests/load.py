@@ -24,14 +24,15 @@ def post_until_answered(
 ) -> Tuple[List[dict], int]:
     """Sends the message again after a pause while no HTTP answer comes, as
     the web chat does; returns the replies and the attempts it took."""
-    for attempt in range(1, attempts + 1):
+    attempt = 1
+    while True:
         try:
             return post(sender, text), attempt
         except requests.RequestException:
-            if attempt == attempts:
+            if attempt >= attempts:
                 raise
+            attempt += 1
             time.sleep(0.5)
-    raise ValueError("attempts must be at least 1")
 
 
 @dataclass

@@ -557,30 +557,38 @@ def test_naming_a_row_of_the_review_is_not_out_of_scope():
     assert str(got) == "side_effect:elevated liver enzymes:severe"
 
 
-def test_a_side_effect_with_a_trial_card_asks_for_its_row_in_that_trial():
-    got = key(
-        [("card:profile_1005", 0.6)],
-        "emesis rate in the ph2 single-arm study",
-        side_effect="vomiting",
-        trial="PROFILE-1005",
-    )
-    assert got == "side_effect:vomiting@PROFILE-1005"
-    # After a side effect's figure, the same figure in another trial.
-    got = key(
-        [("card:profile_1007", 0.6)],
-        "and in the trial where ppl had chemo first?",
-        "side_effect:dizziness",
-        trial="PROFILE-1007",
-    )
-    assert got == "side_effect:dizziness@PROFILE-1007"
-    # Saying more about the trial it names is still the same question.
-    got = key(
-        [("card:profile_1007", 0.6)],
-        "what about in the 1007 trial, the one for people who'd had chemo first like him?",
-        "side_effect:diarrhea:severe",
-        trial="PROFILE-1007",
-    )
-    assert got == "side_effect:diarrhea:severe@PROFILE-1007"
+@pytest.mark.parametrize(
+    "card, text, previous, entities, expected",
+    [
+        (
+            "card:profile_1005",
+            "emesis rate in the ph2 single-arm study",
+            None,
+            {"side_effect": "vomiting", "trial": "PROFILE-1005"},
+            "side_effect:vomiting@PROFILE-1005",
+        ),
+        # After a side effect's figure, the same figure in another trial.
+        (
+            "card:profile_1007",
+            "and in the trial where ppl had chemo first?",
+            "side_effect:dizziness",
+            {"trial": "PROFILE-1007"},
+            "side_effect:dizziness@PROFILE-1007",
+        ),
+        # Saying more about the trial it names is still the same question.
+        (
+            "card:profile_1007",
+            "what about in the 1007 trial, the one for people who'd had chemo first like him?",
+            "side_effect:diarrhea:severe",
+            {"trial": "PROFILE-1007"},
+            "side_effect:diarrhea:severe@PROFILE-1007",
+        ),
+    ],
+)
+def test_a_side_effect_with_a_trial_card_asks_for_its_row_in_that_trial(
+    card, text, previous, entities, expected
+):
+    assert key([(card, 0.6)], text, previous, **entities) == expected
 
 
 def test_bad_ones_after_a_side_effect_asks_for_the_severe_column():

@@ -119,7 +119,7 @@ class Question:
 
     @property
     def story(self) -> bool:
-        return len(self.text.split()) >= STORY_WORDS
+        return is_story(self.text)
 
     @property
     def previous(self) -> Optional[AnswerKey]:
@@ -155,10 +155,14 @@ class Answer:
     key: Optional[str] = None  # which answer this is (answer_keys)
 
 
+def is_story(text: str) -> bool:
+    return len(text.split()) >= STORY_WORDS
+
+
 def question_span(text: str) -> Tuple[int, int]:
     """Where the question of a long message is: its last sentence that ends
     with a question mark (else its last sentence); the whole of a short one."""
-    if len(text.split()) < STORY_WORDS:  # as Question.story
+    if not is_story(text):
         return 0, len(text)
     sentences = [match for match in SENTENCE.finditer(text) if match.group().strip()]
     if not sentences:
