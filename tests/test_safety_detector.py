@@ -136,6 +136,7 @@ def categories(message):
         "my brother threw a fit over the parking fee at the clinic",
         "the crowd was at fever pitch for the final",
         "passed out on the couch after lunch, best nap in weeks",
+        "my teeth are sore since the dentist, can I take paracetamol with xalkori",
     ],
 )
 def test_ordinary_words_negations_and_exertion_are_not_red_flags(message):
