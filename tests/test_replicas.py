@@ -113,16 +113,15 @@ def replicas(trained_model, production_env, tmp_path_factory) -> Iterator[List[l
     """Rasa replicas A and B, calling one action server (the pool)."""
     actions_port = urlsplit(production_env[ACTIONS_URL_ENV]).port
     settings = Settings.from_environ(os.environ)
-    started = [
-        launcher.start_action_server(
-            actions_port, tmp_path_factory.mktemp("actions"), settings=settings
-        )
-    ]
+    actions = launcher.start_action_server(
+        actions_port, tmp_path_factory.mktemp("actions"), settings=settings
+    )
+    replicas: List[launcher.Server] = []
     try:
         # Both at once, as a clinic's would start: each takes ~1 GB and ~30 s.
         for name in ("a", "b"):
             logs = tmp_path_factory.mktemp(f"replica-{name}")
-            started.append(
+            replicas.append(
                 launcher.start_rasa_server(
                     free_port(),
                     None,
@@ -133,12 +132,14 @@ def replicas(trained_model, production_env, tmp_path_factory) -> Iterator[List[l
                     run_dir=logs,
                 )
             )
-        started[0].wait_until_ready(timeout=240)
-        for replica in started[1:]:
+        actions.wait_until_ready(timeout=240)
+        for replica in replicas:
             replica.wait_until_ready(timeout=240)
-        yield started[1:]
+        # A test that kills a replica puts the restarted one in its place
+        # here, so the one stopped below is the one running.
+        yield replicas
     finally:
-        for server in reversed(started):
+        for server in [*reversed(replicas), actions]:
             server.stop()
 
 
