@@ -141,6 +141,10 @@ class SteadyLoad:
         """What `sender` sent that ended in one of `outcomes`, in order."""
         return [m.text for m in self.sent if m.sender == sender and m.outcome in outcomes]
 
+    def sent_again(self, sender: str) -> List[str]:
+        """What `sender` sent more than once, having had no HTTP answer."""
+        return [m.text for m in self.sent if m.sender == sender and m.attempts > 1]
+
     def summary(self) -> str:
         retried = sum(message.attempts > 1 for message in self.sent)
         return f"{self.outcomes()}; {retried} sent again after getting no HTTP answer"
